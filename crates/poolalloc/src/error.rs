@@ -1,0 +1,159 @@
+//! Error types shared by the engines.
+//!
+//! Every error is a `#[non_exhaustive]` enum with [`Display`](core::fmt::Display)
+//! and [`core::error::Error`]. An operation that fails leaves its pool
+//! exactly as it was.
+
+use core::fmt;
+
+/// Why a pool or a region could not be created or extended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegionError {
+    /// A size of zero was asked for.
+    ZeroSize,
+    /// The alignment is not a power of two.
+    BadAlignment {
+        /// The alignment that was asked for.
+        align: usize,
+    },
+    /// The sizes involved overflow the address space.
+    TooLarge,
+    /// The region cannot hold even one item after its bookkeeping.
+    TooSmall {
+        /// Bytes needed for one item, bookkeeping and worst-case padding.
+        needed: usize,
+        /// Bytes the region has.
+        available: usize,
+    },
+    /// The region overlaps memory that the pool already manages.
+    Overlap,
+    /// The heap refused to provide the memory.
+    OutOfMemory,
+    /// Growing would pass the pool's configured maximum.
+    CapacityLimit,
+}
+
+impl fmt::Display for RegionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegionError::ZeroSize => f.write_str("a size of zero was requested"),
+            RegionError::BadAlignment { align } => {
+                write!(f, "alignment {align} is not a power of two")
+            }
+            RegionError::TooLarge => f.write_str("the requested size overflows the address space"),
+            RegionError::TooSmall { needed, available } => write!(
+                f,
+                "region of {available} bytes is too small: at least {needed} bytes are needed"
+            ),
+            RegionError::Overlap => f.write_str("region overlaps memory the pool already manages"),
+            RegionError::OutOfMemory => f.write_str("the heap is out of memory"),
+            RegionError::CapacityLimit => f.write_str("the pool is at its maximum capacity"),
+        }
+    }
+}
+
+impl core::error::Error for RegionError {}
+
+/// Why a checked free refused a pointer. The pool is left untouched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FreeError {
+    /// The pointer is not inside any region of this pool.
+    Foreign,
+    /// The pointer is inside the pool but not at the start of a block.
+    Interior {
+        /// Distance in bytes from the start of the enclosing block.
+        offset: usize,
+    },
+    /// The block was handed out and has already been returned.
+    DoubleFree,
+    /// The block has never been handed out since the pool was created or
+    /// last reset.
+    NeverAllocated,
+}
+
+impl fmt::Display for FreeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FreeError::Foreign => f.write_str("pointer does not belong to this pool"),
+            FreeError::Interior { offset } => {
+                write!(
+                    f,
+                    "pointer is {offset} bytes inside a block, not at its start"
+                )
+            }
+            FreeError::DoubleFree => f.write_str("block is already free (double free)"),
+            FreeError::NeverAllocated => f.write_str("block was never allocated"),
+        }
+    }
+}
+
+impl core::error::Error for FreeError {}
+
+/// An invariant that [`check`](crate::block::BlockPool::check) found broken.
+///
+/// Seeing one means memory was corrupted: a block was written after it was
+/// freed, or an `unsafe` contract was broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// Two regions of the pool overlap, or are not in address order.
+    RegionsOverlap,
+    /// A region's bookkeeping is out of range.
+    BadRegionHeader,
+    /// The free list leads outside every region.
+    FreeListOutOfBounds {
+        /// The offending address.
+        addr: usize,
+    },
+    /// The free list holds an address that is not a block start.
+    FreeListMisaligned {
+        /// The offending address.
+        addr: usize,
+    },
+    /// The free list holds a block that is marked allocated, or one that
+    /// was never handed out.
+    FreeListHoldsLiveBlock {
+        /// The offending address.
+        addr: usize,
+    },
+    /// The free list is longer than the number of free blocks: it has a
+    /// cycle or a duplicate.
+    FreeListCycle,
+    /// Two counts that must agree do not.
+    CountMismatch {
+        /// What was counted.
+        what: &'static str,
+        /// The value recorded by the pool.
+        recorded: usize,
+        /// The value found by walking the pool.
+        found: usize,
+    },
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::RegionsOverlap => f.write_str("regions overlap or are out of order"),
+            CheckError::BadRegionHeader => f.write_str("a region's bookkeeping is out of range"),
+            CheckError::FreeListOutOfBounds { addr } => {
+                write!(f, "free list leads outside the pool at {addr:#x}")
+            }
+            CheckError::FreeListMisaligned { addr } => {
+                write!(f, "free list holds {addr:#x}, which is not a block start")
+            }
+            CheckError::FreeListHoldsLiveBlock { addr } => {
+                write!(f, "free list holds {addr:#x}, which is not a free block")
+            }
+            CheckError::FreeListCycle => f.write_str("free list has a cycle or a duplicate"),
+            CheckError::CountMismatch {
+                what,
+                recorded,
+                found,
+            } => write!(f, "{what}: recorded {recorded}, found {found}"),
+        }
+    }
+}
+
+impl core::error::Error for CheckError {}

@@ -1,0 +1,59 @@
+//! # poolalloc
+//!
+//! Memory pools that are fast, `no_std`, and sound whatever their caller
+//! does with the safe API.
+//!
+//! This release provides the foundation:
+//!
+//! - [`region`]: the memory a pool carves, from a slice, a `static`, a raw
+//!   pointer or (feature `alloc`) the heap. All alignment arithmetic lives
+//!   there.
+//! - [`BlockPool`]: fixed-size blocks, O(1) `alloc`/`free`, no per-block
+//!   header, checked frees that refuse foreign, interior and double-freed
+//!   pointers with certainty, iteration over allocated blocks, statistics
+//!   and a full invariant [`check`](BlockPool::check).
+//! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
+//!   regions as it fills, up to an optional cap.
+//!
+//! ```
+//! use core::mem::MaybeUninit;
+//! use poolalloc::{BlockPool, FreeError, region::Region};
+//!
+//! let mut memory = [MaybeUninit::<u8>::uninit(); 1024];
+//! let mut pool = BlockPool::new(Region::new(&mut memory), 64, 64).unwrap();
+//!
+//! let a = pool.alloc().expect("a free block");
+//! assert_eq!(a.as_ptr().addr() % 64, 0);
+//! assert!(pool.is_allocated(a));
+//!
+//! pool.free(a).unwrap();
+//! assert_eq!(pool.free(a), Err(FreeError::DoubleFree));
+//! pool.check().unwrap();
+//! ```
+//!
+//! ## Features
+//!
+//! - `std` (default): implies `alloc`.
+//! - `alloc`: [`HeapRegion`](region::HeapRegion) and [`GrowingBlockPool`].
+//!
+//! Without features the crate is `#![no_std]` and needs no allocator.
+
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod block;
+pub mod error;
+pub mod region;
+pub mod stats;
+mod stride;
+
+#[cfg(feature = "alloc")]
+pub use block::GrowingBlockPool;
+pub use block::{AllocatedBlocks, BlockPool};
+pub use error::{CheckError, FreeError, RegionError};
+pub use stats::Stats;
