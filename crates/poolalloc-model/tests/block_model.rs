@@ -10,8 +10,14 @@ fn pick<T: Copy>(full: &[T], miri: &[T]) -> Vec<T> {
     if cfg!(miri) { miri } else { full }.to_vec()
 }
 
+/// `full` normally, `miri` under Miri.
+const fn scale(full: usize, miri: usize) -> usize {
+    if cfg!(miri) { miri } else { full }
+}
+
 /// A sequence that performs every operation and reaches every outcome on a
-/// pool whose main region holds far fewer than 200 blocks.
+/// pool of [`every_op_config`], which holds fewer than 50 blocks (20
+/// under Miri) with the spare it adds.
 fn every_op() -> Vec<Op> {
     let mut ops = vec![
         Op::Alloc,
@@ -75,7 +81,7 @@ fn every_op() -> Vec<Op> {
             len: 511,
         },
     ]);
-    ops.extend([Op::Alloc; 200]);
+    ops.extend(vec![Op::Alloc; scale(50, 25)]);
     ops.extend([
         Op::Iterate { stop: 5 },
         Op::Reset,
@@ -95,11 +101,11 @@ fn every_op() -> Vec<Op> {
 fn every_op_config(counters: bool) -> Config {
     Config {
         skew: 3,
-        spare_lens: [600, 300, 200],
+        spare_lens: [scale(600, 300), 300, 200],
         tiny_len: 5,
         gap: 8,
         counters,
-        ..Config::simple(24, 16, 1024)
+        ..Config::simple(24, 16, scale(1000, 400))
     }
 }
 
@@ -209,7 +215,7 @@ fn every_alignment_size_and_skew() {
     let aligns = pick(&[1, 2, 4, 8, 16, 32, 64, 128], &[1, 64]);
     let sizes = pick(&[1, 7, 8, 9, 24, 63, 64, 65, 127, 300], &[9, 65]);
     let skews = pick(&[0, 1, 3, 7, 13, 31, 63], &[5]);
-    let mut ops = vec![Op::Alloc; 40];
+    let mut ops = vec![Op::Alloc; scale(40, 12)];
     ops.extend([
         Op::Free(0),
         Op::Free(3),
@@ -227,7 +233,7 @@ fn every_alignment_size_and_skew() {
         Op::AddSpare(0),
         Op::AddSpare(1),
     ]);
-    ops.extend([Op::Alloc; 40]);
+    ops.extend(vec![Op::Alloc; scale(40, 8)]);
     ops.push(Op::Iterate { stop: 3 });
     for &align in &aligns {
         for &size in &sizes {
@@ -250,7 +256,7 @@ fn region_lengths_around_the_smallest_region() {
     let layouts = pick(&[(1, 1), (24, 8), (33, 32), (200, 128)], &[(24, 8)]);
     for (size, align) in layouts {
         let needed = BlockPool::region_size_for(1, size, align).unwrap();
-        let step = if cfg!(miri) { 13 } else { 1 };
+        let step = scale(1, 29);
         let mut accepted = 0;
         for len in (0..=needed + 200).step_by(step) {
             for skew in pick(&[0, 1, 8, 9, 40], &[3]) {
@@ -286,23 +292,25 @@ fn bitmap_words_survive_reset_and_reuse() {
     // Stride 8: a 2 KiB region holds a few hundred blocks, several bitmap
     // words; a reset must not let stale bits of the words past the cursor
     // show through.
-    let config = Config::simple(8, 8, 2048);
-    let mut ops = vec![Op::Alloc; 200];
-    ops.extend((0..60).map(|i| Op::Free(i * 7)));
+    let config = Config::simple(8, 8, scale(2048, 700));
+    let n = scale(10, 1);
+    let mut ops = vec![Op::Alloc; scale(200, 70)];
+    ops.extend((0..6 * n as u16).map(|i| Op::Free(i * 7)));
     ops.push(Op::Iterate { stop: 70 });
     ops.push(Op::Reset);
     ops.extend([Op::Alloc; 70]);
-    ops.extend((0..40).map(|i| Op::Query(Target::Fresh(i * 3))));
-    ops.extend((0..40).map(|i| Op::FreeNeverAllocated(i * 5)));
-    ops.extend((0..20).map(|i| Op::Query(Target::Live(i * 11))));
-    ops.extend((0..30).map(|i| Op::Free(i * 2)));
-    ops.extend((0..30).map(Op::DoubleFree));
+    ops.extend((0..4 * n as u16).map(|i| Op::Query(Target::Fresh(i * 3))));
+    ops.extend((0..4 * n as u16).map(|i| Op::FreeNeverAllocated(i * 5)));
+    ops.extend((0..2 * n as u16).map(|i| Op::Query(Target::Live(i * 11))));
+    ops.extend((0..3 * n as u16).map(|i| Op::Free(i * 2)));
+    ops.extend((0..3 * n as u16).map(Op::DoubleFree));
     ops.push(Op::Iterate { stop: 9 });
-    ops.extend([Op::AllocZeroed; 150]);
+    ops.extend(vec![Op::AllocZeroed; scale(250, 30)]);
     ops.push(Op::Iterate { stop: 0 });
     let summary = run(&config, &ops);
     assert_eq!(summary.count("skipped"), 0);
-    assert!(summary.count("alloc.reused") >= 30);
+    assert_eq!(summary.count("alloc.reused"), 3 * n);
+    assert!(summary.count("alloc.none") > 0);
 }
 
 #[test]
@@ -313,13 +321,14 @@ fn fill_empty_fill_across_regions() {
         spare_lens: [300, 300, 300],
         ..Config::simple(48, 16, 500)
     };
+    let n = scale(60, 20);
     let mut ops = vec![Op::AddSpare(2), Op::AddSpare(0)];
-    ops.extend([Op::Alloc; 60]);
-    ops.extend((0..60).map(|_| Op::FreeUnchecked(0)));
-    ops.extend([Op::AllocZeroed; 60]);
-    ops.extend((0..60).map(|i| Op::Free(i * 13)));
+    ops.extend(vec![Op::Alloc; n]);
+    ops.extend((0..n).map(|_| Op::FreeUnchecked(0)));
+    ops.extend(vec![Op::AllocZeroed; n]);
+    ops.extend((0..n as u16).map(|i| Op::Free(i * 13)));
     ops.push(Op::AddSpare(1));
-    ops.extend([Op::Alloc; 60]);
+    ops.extend(vec![Op::Alloc; n]);
     ops.push(Op::Iterate { stop: 0 });
     let summary = run(&config, &ops);
     // Adjacent spares (gap 0) touch but do not overlap.
@@ -343,8 +352,8 @@ mod generated {
     }
 
     const MAX_OPS: usize = if cfg!(miri) { 24 } else { 300 };
-    const MAX_REGION: usize = if cfg!(miri) { 512 } else { 4096 };
-    const MAX_SPARE: usize = if cfg!(miri) { 256 } else { 2048 };
+    const MAX_REGION: usize = if cfg!(miri) { 320 } else { 4096 };
+    const MAX_SPARE: usize = if cfg!(miri) { 192 } else { 2048 };
 
     proptest! {
         #![proptest_config(proptest_config())]

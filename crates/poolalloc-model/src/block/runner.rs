@@ -691,8 +691,8 @@ impl Harness {
         }
     }
 
-    fn check_pool<const C: bool>(&self, pool: &BlockPool<'_, C>, at: Option<(usize, &Op)>) {
-        let at = || match at {
+    fn check_pool<const C: bool>(&self, pool: &BlockPool<'_, C>, step: Option<(usize, &Op)>) {
+        let at = || match step {
             Some((step, op)) => format!("after step {step} ({op:?})"),
             None => "after creation".to_owned(),
         };
@@ -741,7 +741,12 @@ impl Harness {
             "stats (high water, allocations, frees, failed) {}",
             at()
         );
-        m.assert_consistent();
+        // The model's own invariants: every step natively; under Miri,
+        // where each step costs thousands of times more and the point is
+        // undefined behaviour in the engine, only at the end of the run.
+        if !cfg!(miri) || step.is_none() {
+            m.assert_consistent();
+        }
     }
 
     fn finish<const C: bool>(&mut self, pool: &mut BlockPool<'_, C>) {
