@@ -343,9 +343,18 @@ mod generated {
     use proptest::prelude::*;
     use proptest::test_runner::Config as ProptestConfig;
 
+    /// 256 cases (or `PROPTEST_CASES`), 6 under Miri.
     fn proptest_config() -> ProptestConfig {
+        let cases = if cfg!(miri) {
+            6
+        } else {
+            std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|cases| cases.parse().ok())
+                .unwrap_or(256)
+        };
         ProptestConfig {
-            cases: if cfg!(miri) { 6 } else { 256 },
+            cases,
             failure_persistence: None,
             ..ProptestConfig::default()
         }
