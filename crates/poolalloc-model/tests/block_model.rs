@@ -376,3 +376,38 @@ mod generated {
         }
     }
 }
+
+/// A pointer inside a region but outside its block area (the pool's
+/// bookkeeping at the front, the unused tail) encloses no block: the pool
+/// calls it foreign, and the model (`Target::Foreign`) agrees. This pins
+/// that reading of `FreeError::Foreign`, whose text says "not inside any
+/// region of this pool".
+#[test]
+fn pointers_outside_the_block_area_of_a_region_are_foreign() {
+    use core::mem::MaybeUninit;
+    use core::ptr::NonNull;
+    use poolalloc::{FreeError, region::Region};
+
+    let mut memory = vec![MaybeUninit::<u8>::uninit(); 1000];
+    let region = Region::new(&mut memory);
+    let range = region.addr_range();
+    let start = region.start();
+    let mut pool = BlockPool::new(region, 40, 8).unwrap();
+    let blocks: Vec<usize> = core::iter::from_fn(|| pool.alloc())
+        .map(|b| b.as_ptr().addr())
+        .collect();
+    assert_eq!(blocks.len(), pool.capacity());
+    let first = blocks[0];
+    let end = blocks[blocks.len() - 1] + pool.block_size();
+    assert!(range.start < first, "bookkeeping comes first");
+    assert!(
+        end < range.end,
+        "1000 bytes leave a tail after 40-byte blocks"
+    );
+    for addr in [range.start, first - 1, end, range.end - 1] {
+        let ptr = NonNull::new(start.as_ptr().wrapping_add(addr - range.start)).unwrap();
+        assert!(!pool.contains(ptr) && !pool.is_allocated(ptr));
+        assert_eq!(pool.free(ptr), Err(FreeError::Foreign), "{addr:#x}");
+    }
+    pool.check().unwrap();
+}
