@@ -43,12 +43,14 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub mod block;
 pub mod error;
 pub mod region;
+#[allow(dead_code)] // The variable-size engines build on it.
+mod seg_fit;
 pub mod stats;
 mod stride;
 
@@ -56,4 +58,4 @@ mod stride;
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
 pub use error::{CheckError, FreeError, RegionError};
-pub use stats::Stats;
+pub use stats::{ByteStats, Stats};
