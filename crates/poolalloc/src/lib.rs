@@ -59,3 +59,8 @@ pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
 pub use error::{CheckError, FreeError, RegionError};
 pub use stats::{ByteStats, Stats};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
