@@ -12,12 +12,15 @@ pub const DEFAULT_JSON: &str = "target/poolalloc-bench.json";
 /// The usage text.
 pub const USAGE: &str = "\
 usage: poolalloc-bench [--quick] [--reps N] [--json PATH] [--workload W1,W3]
+                       [--contender TEXT,...]
 
   --quick          smoke run: 1/20 of the iterations, 3 repetitions
   --reps N         repetitions per contender (default 15, or 3 with --quick)
   --json PATH      where to write the JSON results
                    (default target/poolalloc-bench.json)
   --workload LIST  comma-separated workload ids to run (default: all)
+  --contender LIST run only contenders whose name contains one of these
+                   comma-separated texts (case-insensitive; default: all)
   --help           print this text";
 
 /// What the command line asked for.
@@ -31,6 +34,8 @@ pub struct Options {
     pub json: PathBuf,
     /// Workload ids to run (upper case), or `None` for all.
     pub workloads: Option<Vec<String>>,
+    /// Texts selecting contenders by name (lower case), or `None` for all.
+    pub contenders: Option<Vec<String>>,
     /// Print usage and exit.
     pub help: bool,
 }
@@ -42,6 +47,7 @@ impl Default for Options {
             reps: None,
             json: PathBuf::from(DEFAULT_JSON),
             workloads: None,
+            contenders: None,
             help: false,
         }
     }
@@ -59,6 +65,14 @@ impl Options {
         self.workloads
             .as_ref()
             .is_none_or(|ids| ids.iter().any(|w| w.eq_ignore_ascii_case(id)))
+    }
+
+    /// Whether the contender called `name` was selected.
+    pub fn selects_contender(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.contenders
+            .as_ref()
+            .is_none_or(|texts| texts.iter().any(|t| name.contains(t.as_str())))
     }
 
     /// Parses the arguments after the program name; `known` lists the
@@ -111,6 +125,18 @@ impl Options {
                     }
                     options.workloads = Some(ids);
                 }
+                "--contender" | "--contenders" => {
+                    let v = value("--contender")?;
+                    let texts: Vec<String> = v
+                        .split(',')
+                        .map(|t| t.trim().to_lowercase())
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    if texts.is_empty() {
+                        return Err("--contender needs at least one name".to_owned());
+                    }
+                    options.contenders = Some(texts);
+                }
                 other => return Err(format!("unknown argument {other}")),
             }
         }
@@ -156,6 +182,16 @@ mod tests {
         let o = parse(&["--reps=2", "--json=x.json", "--workload=W2"]).unwrap();
         assert_eq!((o.reps(), o.json.to_str()), (2, Some("x.json")));
         assert!(!o.selects("W1") && o.selects("W2"));
+        assert!(o.selects_contender("anything"));
+    }
+
+    #[test]
+    fn contender_filter_matches_substrings() {
+        let o = parse(&["--contender", "Slab, mimalloc"]).unwrap();
+        assert!(o.selects_contender("slab::Slab"));
+        assert!(o.selects_contender("mimalloc"));
+        assert!(!o.selects_contender("poolalloc BlockPool"));
+        assert!(parse(&["--contender", " "]).is_err());
     }
 
     #[test]

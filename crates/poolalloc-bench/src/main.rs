@@ -39,6 +39,7 @@
 //! cargo run --release -p poolalloc-bench                 # full: 15 reps
 //! cargo run --release -p poolalloc-bench -- --quick      # smoke: 1/20 size, 3 reps
 //! cargo run --release -p poolalloc-bench -- --reps 11 --workload W1,W3 --json out.json
+//! cargo run --release -p poolalloc-bench -- --quick --contender blockpool,slab
 //! ```
 //!
 //! Tables go to stdout, progress to stderr, and the JSON results (every
@@ -90,7 +91,13 @@ fn run(options: &Options) -> Result<(), String> {
     };
     let reps = options.reps();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let entries = contender::all();
+    let entries: Vec<_> = contender::all()
+        .into_iter()
+        .filter(|e| options.selects_contender(e.name))
+        .collect();
+    if entries.is_empty() {
+        return Err("no contender matches --contender".to_owned());
+    }
 
     for workload in Workload::all(Scale::Tiny) {
         driver::preflight(&workload, &entries)?;
