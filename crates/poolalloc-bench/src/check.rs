@@ -169,8 +169,8 @@ mod tests {
         }
     }
 
-    /// A broken pool: up to `slots` blocks, but it forgets to advance past
-    /// block 1, so block 1 is handed out again while live.
+    /// A broken pool that stops advancing at block 1, so block 1 is handed
+    /// out again while still live.
     struct Duplicating {
         blocks: Vec<Block>,
         next: usize,
