@@ -44,7 +44,12 @@ impl Stride {
     /// `offset / size` for an offset known to be a multiple of the stride.
     #[inline(always)]
     pub(crate) const fn exact_index(self, offset: usize) -> usize {
-        (offset >> self.shift).wrapping_mul(self.inverse)
+        if self.inverse == 1 {
+            // A power-of-two stride: the branch is the same on every call.
+            offset >> self.shift
+        } else {
+            (offset >> self.shift).wrapping_mul(self.inverse)
+        }
     }
 
     /// `Ok(offset / size)` when `offset` is a multiple of the stride, else

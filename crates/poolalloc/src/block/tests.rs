@@ -437,3 +437,67 @@ fn stats_track_allocations() {
     );
     assert!(std::format!("{s}").starts_with("in use 5/"));
 }
+
+#[test]
+fn an_emptied_pool_rewinds_and_still_knows_its_freed_blocks() {
+    let mut mem = memory(8 * 1024);
+    let mut pool = BlockPool::new(Region::new(&mut mem), 16, 8).unwrap();
+    let blocks: Vec<_> = (0..100).map(|_| pool.alloc().unwrap()).collect();
+    for b in blocks.iter().rev() {
+        pool.free(*b).unwrap();
+    }
+    pool.check().unwrap();
+    // Rewound: allocation restarts at the first block, in address order.
+    assert_eq!(pool.alloc(), Some(blocks[0]));
+    assert_eq!(pool.alloc(), Some(blocks[1]));
+    // A block freed before the rewind is still reported as a double free,
+    // and one never handed out as such.
+    assert_eq!(pool.free(blocks[50]), Err(FreeError::DoubleFree));
+    // SAFETY: 200 blocks on is still inside the 8 KiB region.
+    let fresh = unsafe { blocks[0].add(200 * pool.block_size()) };
+    assert_eq!(pool.free(fresh), Err(FreeError::NeverAllocated));
+    assert!(!pool.is_allocated(blocks[50]));
+    pool.check().unwrap();
+    let s = pool.stats();
+    assert_eq!(
+        (s.allocations, s.frees, s.in_use, s.high_water),
+        (102, 100, 2, 100)
+    );
+}
+
+#[test]
+fn a_pool_cycling_few_blocks_or_told_not_to_rewind_reuses_the_last_freed() {
+    let mut mem = memory(8 * 1024);
+    let mut pool = BlockPool::new(Region::new(&mut mem), 16, 8).unwrap();
+    let few: Vec<_> = (0..10).map(|_| pool.alloc().unwrap()).collect();
+    for b in &few {
+        pool.free(*b).unwrap();
+    }
+    assert_eq!(
+        pool.alloc(),
+        Some(few[9]),
+        "10 blocks handed out: no rewind"
+    );
+    pool.free(few[9]).unwrap();
+
+    pool.set_rewind_when_empty(false);
+    let many: Vec<_> = (0..100).map(|_| pool.alloc().unwrap()).collect();
+    for b in &many {
+        pool.free(*b).unwrap();
+    }
+    assert_eq!(pool.alloc(), Some(many[99]));
+    pool.check().unwrap();
+}
+
+#[test]
+fn reset_with_live_blocks_keeps_counts_consistent() {
+    let mut mem = memory(1024);
+    let mut pool = BlockPool::new(Region::new(&mut mem), 16, 8).unwrap();
+    let a = pool.alloc().unwrap();
+    let _b = pool.alloc().unwrap();
+    pool.free(a).unwrap();
+    pool.reset();
+    let _c = pool.alloc().unwrap();
+    let s = pool.stats();
+    assert_eq!((s.allocations, s.frees, s.in_use), (3, 1, 1));
+}
