@@ -31,6 +31,14 @@
 //! assert_eq!(pool.free(block), Err(FreeError::DoubleFree));
 //! ```
 //!
+//! Blocks are reused most-recently-freed first. When the pool becomes
+//! empty after handing out more than 64 blocks, it rewinds: the free list is
+//! dropped and allocation restarts at each region's first block, in address
+//! order, which keeps a workload that fills and drains the pool on dense,
+//! cache-friendly memory. A block freed before the rewind still reads as
+//! freed ([`FreeError::DoubleFree`]). [`BlockPool::set_rewind_when_empty`]
+//! turns this off.
+//!
 //! Operations that map a pointer to its region (`free`, `contains`,
 //! `is_allocated`) look at the region that served the previous such lookup
 //! first and otherwise walk the regions in address order: O(1) for a pool
