@@ -49,13 +49,19 @@ extern crate std;
 pub mod block;
 pub mod error;
 pub mod region;
-#[allow(dead_code)] // The variable-size engines build on it.
 mod seg_fit;
 pub mod stats;
 mod stride;
+pub mod var;
 
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
-pub use error::{CheckError, FreeError, RegionError};
+pub use error::{
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RegionError,
+    ReallocError,
+};
 pub use stats::{ByteStats, Stats};
+#[cfg(feature = "alloc")]
+pub use var::GrowingVarPool;
+pub use var::{FitPolicy, LiveAllocations, VarPool};
