@@ -166,6 +166,43 @@ fn over_aligned_request_fits_a_region_exactly_sized_for_it() {
     }
 }
 
+/// A pool whose only free block is `block` bytes long, inside a bin (so
+/// that the constant-time search skips it for a request of its exact size).
+fn pool_with_one_free_block(mem: &mut [MaybeUninit<u8>], block: usize) -> VarPool<'_> {
+    let mut pool = VarPool::new(Region::new(mem)).unwrap();
+    let a = pool.alloc(block - G, 1).unwrap();
+    let _separator = pool.alloc(1, 1).unwrap();
+    let rest = pool.stats().largest_free - G;
+    let _filler = pool.alloc(rest, 1).unwrap();
+    pool.free(a).unwrap();
+    assert_eq!(pool.stats().free_blocks, 1);
+    assert_eq!(pool.stats().largest_free, block);
+    pool
+}
+
+#[test]
+fn a_block_the_constant_time_search_skips_is_still_found() {
+    let block = 261 * G;
+    assert_ne!(Bin::for_block(261).min_units(), 261);
+    let mut mem = memory(16 * 1024);
+    // Good fit: a request of exactly the block.
+    let mut pool = pool_with_one_free_block(&mut mem, block);
+    let p = pool.alloc(block - G, 1).unwrap();
+    pool.check().unwrap();
+    pool.free(p).unwrap();
+    // Over-aligned: a request that fits at any placement.
+    let align = 4 * G;
+    let p = pool.alloc(block - align - 2 * G, align).unwrap();
+    assert_eq!(p.as_ptr().addr() % align, 0);
+    pool.check().unwrap();
+    pool.free(p).unwrap();
+    // Best fit falls back the same way.
+    pool.set_policy(FitPolicy::BestFit { tolerance_percent: 0 });
+    let p = pool.alloc(block - G, 1).unwrap();
+    pool.free(p).unwrap();
+    pool.check().unwrap();
+}
+
 #[test]
 fn zero_size_requests_get_unique_minimal_blocks() {
     let mut mem = memory(1024);
