@@ -781,19 +781,47 @@ impl<'a> VarPool<'a> {
     /// [`FreeError::Foreign`], [`FreeError::Interior`],
     /// [`FreeError::DoubleFree`] or [`FreeError::NeverAllocated`] with the
     /// pool untouched; [`FreeError::GuardCorrupted`] with the block freed.
+    #[inline]
     pub fn free(&mut self, ptr: NonNull<u8>) -> Result<(), FreeError> {
-        let b = self.live_block_mut(ptr.as_ptr().addr())?;
+        let addr = ptr.as_ptr().addr();
+        // The common case: a valid pointer in the hinted region, guards off.
+        let off = addr.wrapping_sub(self.hint_base.addr());
+        if off < self.hint_len && off & (G - 1) == 0 && self.guard == 0 {
+            let g = off >> G_SHIFT;
+            // SAFETY: `off` is inside the hinted area, so its word is in
+            // the bitmap.
+            let word = unsafe { self.hint_bits.add(g / 64) };
+            let mask = 1u64 << (g % 64);
+            // SAFETY: as above.
+            let bits = unsafe { *word };
+            if bits & mask != 0 {
+                // SAFETY: a set bit marks a live allocation, whose block
+                // starts `lead == G` bytes before it (guards are off).
+                unsafe {
+                    *word = bits & !mask;
+                    self.release(self.hint_base.add(off - G).cast::<Hdr>());
+                }
+                return Ok(());
+            }
+        }
+        self.free_slow(addr)
+    }
+
+    /// [`free`](Self::free) for everything but the common case.
+    #[inline(never)]
+    fn free_slow(&mut self, addr: usize) -> Result<(), FreeError> {
+        let b = self.live_block_mut(addr)?;
         let guard = if self.guard != 0 {
             // SAFETY: `b` is a live block of this pool.
             unsafe { self.check_guards(b) }
         } else {
             Ok(())
         };
-        let (base, bits) = self.area_of(ptr.as_ptr().addr());
+        // `live_block_mut` made the block's area the hint.
         // SAFETY: `b` is a live block of this pool whose allocation is in
-        // the area of `bits`.
+        // the hinted area.
         unsafe {
-            clear_bit(bits, ptr.as_ptr().addr() - base.addr());
+            clear_bit(self.hint_bits, addr - self.hint_base.addr());
             self.release(b);
         }
         guard.map_err(FreeError::GuardCorrupted)

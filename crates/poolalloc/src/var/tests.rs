@@ -4,6 +4,11 @@ use std::string::{String, ToString};
 use std::vec;
 use std::vec::Vec;
 
+/// `full` normally, `miri` under Miri, where every step is slow.
+fn pick<T: Clone>(full: &[T], miri: &[T]) -> Vec<T> {
+    if cfg!(miri) { miri } else { full }.to_vec()
+}
+
 fn memory(len: usize) -> Vec<MaybeUninit<u8>> {
     vec![MaybeUninit::uninit(); len]
 }
@@ -90,11 +95,11 @@ fn block_sizes_are_header_plus_rounded_request() {
 #[test]
 fn every_alignment_is_honoured_whatever_the_region_start() {
     let mut mem = memory(8192 + 64);
-    for skew in [0, 1, 3, 8, 13, 31] {
+    for skew in pick(&[0, 1, 3, 8, 13, 31], &[0, 13]) {
         let mut pool = VarPool::new(Region::new(&mut mem[skew..skew + 8192])).unwrap();
         let mut live = Vec::new();
         for (i, align) in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024].into_iter().enumerate() {
-            for size in [1, 24, 100] {
+            for size in pick(&[1, 24, 100], &[24]) {
                 let p = pool.alloc(size, align).unwrap_or_else(|| panic!("{skew} {align} {size}"));
                 assert_eq!(p.as_ptr().addr() % align, 0);
                 fill(p, size, i as u8);
@@ -152,11 +157,11 @@ fn one_granule_gap_goes_to_the_previous_block() {
 
 #[test]
 fn over_aligned_request_fits_a_region_exactly_sized_for_it() {
-    for align in [32, 64, 256, 4096] {
-        for size in [1, 100, 1000] {
+    for align in pick(&[32, 64, 256, 4096], &[64, 4096]) {
+        for size in pick(&[1, 100, 1000], &[100]) {
             let bytes = VarPool::region_size_for(size, align).unwrap();
             let mut mem = memory(bytes + 64);
-            for skew in [0, 1, 7, 16, 33] {
+            for skew in pick(&[0, 1, 7, 16, 33], &[0, 7]) {
                 let mut pool = VarPool::new(Region::new(&mut mem[skew..skew + bytes])).unwrap();
                 let p = pool.alloc(size, align).unwrap_or_else(|| panic!("{align} {size} {skew}"));
                 assert_eq!(p.as_ptr().addr() % align, 0);
@@ -488,10 +493,10 @@ fn add_region_refuses_overlap_and_tiny_regions() {
 fn guards_catch_every_one_byte_overrun_and_underrun() {
     let mut mem = memory(4096);
     let mut pool = VarPool::new(Region::new(&mut mem)).unwrap();
-    for guard in [1, 3, 16, 21] {
+    for guard in pick(&[1, 3, 16, 21], &[3, 16]) {
         pool.enable_guards(guard).unwrap();
         assert_eq!(pool.guard_size(), guard);
-        for size in [1, 13, 16, 33] {
+        for size in pick(&[1, 13, 16, 33], &[13]) {
             for side in [GuardSide::Underrun, GuardSide::Overrun] {
                 for pos in 0..guard {
                     let p = pool.alloc(size, 8).unwrap();
