@@ -1355,7 +1355,8 @@ impl<'a> VarPool<'a> {
     /// let mut seen = 0;
     /// let found = pool.for_each_allocated(|ptr, size| {
     ///     seen += 1;
-    ///     if size >= 30 { ControlFlow::Break(ptr) } else { ControlFlow::Continue(()) }
+    ///     assert!(size >= 10 * seen);
+    ///     if ptr == ptrs[2] { ControlFlow::Break(ptr) } else { ControlFlow::Continue(()) }
     /// });
     /// assert_eq!(found, ControlFlow::Break(ptrs[2]));
     /// assert_eq!(seen, 3);
