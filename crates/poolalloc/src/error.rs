@@ -202,7 +202,10 @@ impl fmt::Display for CheckError {
             } => write!(f, "{what}: recorded {recorded}, found {found}"),
             CheckError::BadBlockSize { addr } => write!(f, "block at {addr:#x} has a bad size"),
             CheckError::BoundaryTagMismatch { addr } => {
-                write!(f, "boundary tag of block at {addr:#x} disagrees with its neighbour")
+                write!(
+                    f,
+                    "boundary tag of block at {addr:#x} disagrees with its neighbour"
+                )
             }
             CheckError::AdjacentFreeBlocks { addr } => {
                 write!(f, "free block at {addr:#x} follows a free block")

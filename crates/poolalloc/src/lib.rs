@@ -14,6 +14,11 @@
 //!   and a full invariant [`check`](BlockPool::check).
 //! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
 //!   regions as it fills, up to an optional cap.
+//! - [`VarPool`]: allocations of any size and alignment (TLSF: two-level
+//!   segregated fit with boundary tags), O(1) `alloc`/`free`, in-place
+//!   `realloc`, checked frees with the same certainty as `BlockPool`'s,
+//!   guard bytes, a memory dump and a full invariant check;
+//!   [`GrowingVarPool`] (feature `alloc`) grows it by heap regions.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -34,7 +39,8 @@
 //! ## Features
 //!
 //! - `std` (default): implies `alloc`.
-//! - `alloc`: [`HeapRegion`](region::HeapRegion) and [`GrowingBlockPool`].
+//! - `alloc`: [`HeapRegion`](region::HeapRegion), [`GrowingBlockPool`] and
+//!   [`GrowingVarPool`].
 //!
 //! Without features the crate is `#![no_std]` and needs no allocator.
 
@@ -58,8 +64,8 @@ pub mod var;
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
 pub use error::{
-    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RegionError,
-    ReallocError,
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, ReallocError,
+    RegionError,
 };
 pub use stats::{ByteStats, Stats};
 #[cfg(feature = "alloc")]

@@ -90,22 +90,40 @@ fn every_op() -> Vec<Op> {
         alloc(100, 3),
         alloc(0, 0),
         alloc(1000, 6),
-        Op::AllocZeroed { size: 50, align_log2: 4 },
+        Op::AllocZeroed {
+            size: 50,
+            align_log2: 4,
+        },
         alloc(3, 255),
         alloc(4096, 0),
         alloc(4096, 0),
         Op::Free(1),
         Op::FreeUnchecked(1),
-        Op::Realloc { index: 0, size: 150 },
+        Op::Realloc {
+            index: 0,
+            size: 150,
+        },
         Op::Realloc { index: 0, size: 20 },
         alloc(40, 2),
-        Op::Realloc { index: 0, size: 3000 },
-        Op::Realloc { index: 0, size: 60_000 },
+        Op::Realloc {
+            index: 0,
+            size: 3000,
+        },
+        Op::Realloc {
+            index: 0,
+            size: 60_000,
+        },
         Op::FreeBad(BadPtr::Foreign(0)),
         Op::FreeBad(BadPtr::Foreign(1)),
         Op::FreeBad(BadPtr::Foreign(u16::MAX)),
-        Op::FreeBad(BadPtr::Interior { index: 0, offset: 5 }),
-        Op::FreeBad(BadPtr::Interior { index: 1, offset: 6 }),
+        Op::FreeBad(BadPtr::Interior {
+            index: 0,
+            offset: 5,
+        }),
+        Op::FreeBad(BadPtr::Interior {
+            index: 1,
+            offset: 6,
+        }),
         Op::FreeBad(BadPtr::Stale(0)),
         Op::FreeBad(BadPtr::Stale(1)),
         Op::FreeBad(BadPtr::Stale(2)),
@@ -130,7 +148,10 @@ fn every_op() -> Vec<Op> {
         Op::EnableGuards(0),
         alloc(10, 0),
         alloc(20, 7),
-        Op::Realloc { index: 0, size: 400 },
+        Op::Realloc {
+            index: 0,
+            size: 400,
+        },
         Op::DisableGuards,
         Op::Free(0),
         Op::Free(0),
@@ -191,7 +212,21 @@ fn a_region_too_small_for_a_block_gives_an_empty_pool() {
         skew: 3,
         spare_lens: [0, 2000, 0],
     };
-    let summary = run(&config, &[Op::Alloc { size: 8, align_log2: 0 }, Op::AddSpare(1), Op::Alloc { size: 8, align_log2: 0 }, Op::AddSpare(0)]);
+    let summary = run(
+        &config,
+        &[
+            Op::Alloc {
+                size: 8,
+                align_log2: 0,
+            },
+            Op::AddSpare(1),
+            Op::Alloc {
+                size: 8,
+                align_log2: 0,
+            },
+            Op::AddSpare(0),
+        ],
+    );
     assert_eq!(summary.count("created_empty"), 1);
     assert_eq!(summary.count("alloc_failed"), 1);
     assert_eq!(summary.count("alloc"), 1);

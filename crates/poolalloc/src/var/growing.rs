@@ -3,8 +3,7 @@
 
 use super::{FitPolicy, LiveAllocations, VarPool};
 use crate::error::{
-    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, RegionError,
-    ReallocError,
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, ReallocError, RegionError,
 };
 use crate::region::HeapRegion;
 use crate::stats::ByteStats;
@@ -182,7 +181,11 @@ impl GrowingVarPool {
     /// # Errors
     ///
     /// As [`VarPool::realloc`]; the original allocation is intact on error.
-    pub fn realloc(&mut self, ptr: NonNull<u8>, new_size: usize) -> Result<NonNull<u8>, ReallocError> {
+    pub fn realloc(
+        &mut self,
+        ptr: NonNull<u8>,
+        new_size: usize,
+    ) -> Result<NonNull<u8>, ReallocError> {
         self.realloc_aligned(ptr, new_size, VarPool::GRANULE)
     }
 

@@ -107,7 +107,7 @@ mod layout;
 pub use growing::GrowingVarPool;
 pub use iter::LiveAllocations;
 
-use crate::error::{AllocError, FreeError, RegionError, ReallocError};
+use crate::error::{AllocError, FreeError, ReallocError, RegionError};
 use crate::region::{Region, align_up};
 use crate::seg_fit::{BIN_COUNT, Bin, BinIndex};
 use crate::stats::{ByteStats, Counters};
@@ -493,7 +493,10 @@ impl<'a> VarPool<'a> {
             .filter(|&t| t <= isize::MAX as usize)
             .ok_or(AllocError::TooLarge)?;
         if align > G {
-            if total.checked_add(align).is_none_or(|t| t > isize::MAX as usize) {
+            if total
+                .checked_add(align)
+                .is_none_or(|t| t > isize::MAX as usize)
+            {
                 return Err(AllocError::TooLarge);
             }
             return self.alloc_aligned(total, align, size);
@@ -525,12 +528,12 @@ impl<'a> VarPool<'a> {
     fn take_good(&mut self, total: usize) -> Option<*mut Hdr> {
         let bin = Bin::for_request(total >> G_SHIFT)?;
         let found = self.index.first_at_or_after(bin)?;
-        let b = self.heads[found.index()];
+        let b = self.head(found);
         // SAFETY: the index says the bin is non-empty, so `b` is its head, a
         // free block of this pool.
         unsafe {
             let next = next_free(b);
-            self.heads[found.index()] = next;
+            *self.head_mut(found) = next;
             if next.is_null() {
                 self.index.mark_empty(found);
             } else {
@@ -602,7 +605,9 @@ impl<'a> VarPool<'a> {
         // `align + G` when a gap of one granule cannot be handed to the
         // block before (there is none).
         let search = total + (align - G);
-        let mut pick = self.peek_good(search).and_then(|b| self.placement(b, total, align).map(|gap| (b, gap)));
+        let mut pick = self
+            .peek_good(search)
+            .and_then(|b| self.placement(b, total, align).map(|gap| (b, gap)));
         if pick.is_none() {
             pick = self
                 .peek_good(search + 2 * G)
@@ -665,7 +670,13 @@ impl<'a> VarPool<'a> {
     ///
     /// `b` is a free block of this pool on its list and `gap` came from
     /// [`placement`](Self::placement) for `total`.
-    unsafe fn occupy_at(&mut self, b: *mut Hdr, gap: usize, total: usize, req: usize) -> NonNull<u8> {
+    unsafe fn occupy_at(
+        &mut self,
+        b: *mut Hdr,
+        gap: usize,
+        total: usize,
+        req: usize,
+    ) -> NonNull<u8> {
         // SAFETY: the caller promises a free block on its list, with room
         // for `gap + total` bytes; a one-granule gap has a block before it,
         // which is used since `b` is free.
@@ -962,7 +973,11 @@ impl<'a> VarPool<'a> {
     unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool) {
         if cfg!(debug_assertions) || self.scrub {
             // SAFETY: the payload is the block's, unused now.
-            unsafe { b.cast::<u8>().add(G).write_bytes(Self::SCRUB_BYTE, size - G) };
+            unsafe {
+                b.cast::<u8>()
+                    .add(G)
+                    .write_bytes(Self::SCRUB_BYTE, size - G)
+            };
         }
         let mut start = b;
         let mut size = size;
@@ -998,6 +1013,23 @@ impl<'a> VarPool<'a> {
         }
     }
 
+    /// The head of `bin`'s list.
+    #[inline(always)]
+    fn head(&self, bin: Bin) -> *mut Hdr {
+        debug_assert!(bin.index() < BIN_COUNT);
+        // SAFETY: a `Bin`'s levels are below `FL_COUNT` and `SL_COUNT`, so
+        // its index is below `BIN_COUNT`.
+        unsafe { *self.heads.get_unchecked(bin.index()) }
+    }
+
+    /// The head of `bin`'s list, to update.
+    #[inline(always)]
+    fn head_mut(&mut self, bin: Bin) -> &mut *mut Hdr {
+        debug_assert!(bin.index() < BIN_COUNT);
+        // SAFETY: as in `head`.
+        unsafe { self.heads.get_unchecked_mut(bin.index()) }
+    }
+
     /// Puts free block `b` of `size` bytes at the head of its bin.
     ///
     /// # Safety
@@ -1007,7 +1039,7 @@ impl<'a> VarPool<'a> {
     #[inline(always)]
     unsafe fn push_free(&mut self, b: *mut Hdr, size: usize) {
         let bin = Bin::for_block(size >> G_SHIFT);
-        let head = self.heads[bin.index()];
+        let head = self.head(bin);
         // SAFETY: `b` has room for its links; `head`, when not null, is a
         // free block of this pool.
         unsafe {
@@ -1018,7 +1050,7 @@ impl<'a> VarPool<'a> {
                 set_prev_free(head, b);
             }
         }
-        self.heads[bin.index()] = b;
+        *self.head_mut(bin) = b;
         self.free_blocks += 1;
     }
 
@@ -1038,7 +1070,7 @@ impl<'a> VarPool<'a> {
             }
             if prev.is_null() {
                 let bin = Bin::for_block(size >> G_SHIFT);
-                self.heads[bin.index()] = next;
+                *self.head_mut(bin) = next;
                 if next.is_null() {
                     self.index.mark_empty(bin);
                 }
@@ -1057,7 +1089,11 @@ impl<'a> VarPool<'a> {
     /// # Errors
     ///
     /// As [`realloc_aligned`](Self::realloc_aligned).
-    pub fn realloc(&mut self, ptr: NonNull<u8>, new_size: usize) -> Result<NonNull<u8>, ReallocError> {
+    pub fn realloc(
+        &mut self,
+        ptr: NonNull<u8>,
+        new_size: usize,
+    ) -> Result<NonNull<u8>, ReallocError> {
         self.realloc_aligned(ptr, new_size, G)
     }
 
@@ -1116,7 +1152,9 @@ impl<'a> VarPool<'a> {
         }
         // SAFETY: `b` is a live block.
         let old_usable = unsafe { self.usable_of(b) };
-        let new = self.try_alloc(new_size, align).map_err(ReallocError::Alloc)?;
+        let new = self
+            .try_alloc(new_size, align)
+            .map_err(ReallocError::Alloc)?;
         // SAFETY: both allocations are live and distinct; the copy stays
         // within both.
         unsafe {

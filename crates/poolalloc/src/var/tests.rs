@@ -73,7 +73,10 @@ fn alloc_free_and_coalesce_both_sides() {
     pool.free(ptrs[4]).unwrap();
     pool.check().unwrap();
     let stats = pool.stats();
-    assert_eq!((stats.free_blocks, stats.in_use, stats.live_allocations), (1, 0, 0));
+    assert_eq!(
+        (stats.free_blocks, stats.in_use, stats.live_allocations),
+        (1, 0, 0)
+    );
     assert_eq!((stats.allocations, stats.frees), (5, 5));
     assert_eq!(stats.largest_free, capacity);
     assert_eq!(stats.fragmentation(), 0.0);
@@ -83,7 +86,13 @@ fn alloc_free_and_coalesce_both_sides() {
 fn block_sizes_are_header_plus_rounded_request() {
     let mut mem = memory(4096);
     let mut pool = VarPool::new(Region::new(&mut mem)).unwrap();
-    for (size, usable) in [(0, G), (1, G), (G, G), (G + 1, 2 * G), (100, 100usize.next_multiple_of(G))] {
+    for (size, usable) in [
+        (0, G),
+        (1, G),
+        (G, G),
+        (G + 1, 2 * G),
+        (100, 100usize.next_multiple_of(G)),
+    ] {
         let before = pool.stats().in_use;
         let p = pool.alloc(size, 1).unwrap();
         assert_eq!(pool.usable_size(p), Some(usable), "{size}");
@@ -98,9 +107,14 @@ fn every_alignment_is_honoured_whatever_the_region_start() {
     for skew in pick(&[0, 1, 3, 8, 13, 31], &[0, 13]) {
         let mut pool = VarPool::new(Region::new(&mut mem[skew..skew + 8192])).unwrap();
         let mut live = Vec::new();
-        for (i, align) in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024].into_iter().enumerate() {
+        for (i, align) in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+            .into_iter()
+            .enumerate()
+        {
             for size in pick(&[1, 24, 100], &[24]) {
-                let p = pool.alloc(size, align).unwrap_or_else(|| panic!("{skew} {align} {size}"));
+                let p = pool
+                    .alloc(size, align)
+                    .unwrap_or_else(|| panic!("{skew} {align} {size}"));
                 assert_eq!(p.as_ptr().addr() % align, 0);
                 fill(p, size, i as u8);
                 live.push((p, size, i as u8));
@@ -163,7 +177,9 @@ fn over_aligned_request_fits_a_region_exactly_sized_for_it() {
             let mut mem = memory(bytes + 64);
             for skew in pick(&[0, 1, 7, 16, 33], &[0, 7]) {
                 let mut pool = VarPool::new(Region::new(&mut mem[skew..skew + bytes])).unwrap();
-                let p = pool.alloc(size, align).unwrap_or_else(|| panic!("{align} {size} {skew}"));
+                let p = pool
+                    .alloc(size, align)
+                    .unwrap_or_else(|| panic!("{align} {size} {skew}"));
                 assert_eq!(p.as_ptr().addr() % align, 0);
                 pool.check().unwrap();
             }
@@ -202,7 +218,9 @@ fn a_block_the_constant_time_search_skips_is_still_found() {
     pool.check().unwrap();
     pool.free(p).unwrap();
     // Best fit falls back the same way.
-    pool.set_policy(FitPolicy::BestFit { tolerance_percent: 0 });
+    pool.set_policy(FitPolicy::BestFit {
+        tolerance_percent: 0,
+    });
     let p = pool.alloc(block - G, 1).unwrap();
     pool.free(p).unwrap();
     pool.check().unwrap();
@@ -234,12 +252,31 @@ fn bad_requests_report_the_exact_error() {
     let mut pool = VarPool::new(Region::new(&mut mem)).unwrap();
     assert_eq!(pool.try_alloc(usize::MAX, 8), Err(AllocError::TooLarge));
     assert_eq!(pool.try_alloc(usize::MAX - G, 1), Err(AllocError::TooLarge));
-    assert_eq!(pool.try_alloc(isize::MAX as usize, 1), Err(AllocError::TooLarge));
-    assert_eq!(pool.try_alloc(8, 3), Err(AllocError::BadAlignment { align: 3 }));
-    assert_eq!(pool.try_alloc(8, 0), Err(AllocError::BadAlignment { align: 0 }));
-    assert_eq!(pool.try_alloc(8, 48), Err(AllocError::BadAlignment { align: 48 }));
-    assert_eq!(pool.try_alloc(8, 1 << 20), Err(AllocError::Exhausted), "align > region");
-    assert_eq!(pool.try_alloc(8, 1 << (usize::BITS - 1)), Err(AllocError::TooLarge));
+    assert_eq!(
+        pool.try_alloc(isize::MAX as usize, 1),
+        Err(AllocError::TooLarge)
+    );
+    assert_eq!(
+        pool.try_alloc(8, 3),
+        Err(AllocError::BadAlignment { align: 3 })
+    );
+    assert_eq!(
+        pool.try_alloc(8, 0),
+        Err(AllocError::BadAlignment { align: 0 })
+    );
+    assert_eq!(
+        pool.try_alloc(8, 48),
+        Err(AllocError::BadAlignment { align: 48 })
+    );
+    assert_eq!(
+        pool.try_alloc(8, 1 << 20),
+        Err(AllocError::Exhausted),
+        "align > region"
+    );
+    assert_eq!(
+        pool.try_alloc(8, 1 << (usize::BITS - 1)),
+        Err(AllocError::TooLarge)
+    );
     assert_eq!(pool.try_alloc(5000, 8), Err(AllocError::Exhausted));
     assert!(pool.alloc(8, 3).is_none());
     assert!(pool.alloc(usize::MAX, 1).is_none());
@@ -267,7 +304,8 @@ fn checked_free_refuses_bad_pointers_with_certainty() {
     fill(a, 100, 1);
     fill(b, 100, 2);
     fill(c, 100, 3);
-    let at = |p: NonNull<u8>, delta: isize| NonNull::new(p.as_ptr().wrapping_offset(delta)).unwrap();
+    let at =
+        |p: NonNull<u8>, delta: isize| NonNull::new(p.as_ptr().wrapping_offset(delta)).unwrap();
 
     // Foreign: outside every region.
     let mut other = [0u8; 64];
@@ -278,18 +316,25 @@ fn checked_free_refuses_bad_pointers_with_certainty() {
     assert_eq!(pool.free(at(a, -(G as isize) - 1)), Err(FreeError::Foreign));
     // Never allocated: the first block's header.
     assert_eq!(pool.free(at(a, -1)), Err(FreeError::NeverAllocated));
-    assert_eq!(pool.free(at(a, -(G as isize))), Err(FreeError::NeverAllocated));
+    assert_eq!(
+        pool.free(at(a, -(G as isize))),
+        Err(FreeError::NeverAllocated)
+    );
     // Interior, aligned or not, up to the next block's header.
     for delta in [1, 7, 8, 16, 99, 100] {
         assert_eq!(
             pool.free(at(b, delta)),
-            Err(FreeError::Interior { offset: delta as usize })
+            Err(FreeError::Interior {
+                offset: delta as usize
+            })
         );
     }
     let b_extent = offset(c, b);
     assert_eq!(
         pool.free(at(c, -1)),
-        Err(FreeError::Interior { offset: b_extent - 1 })
+        Err(FreeError::Interior {
+            offset: b_extent - 1
+        })
     );
     pool.check().unwrap();
     verify(b, 100, 2);
@@ -386,7 +431,10 @@ fn realloc_grows_and_shrinks_in_place_and_moves_when_it_must() {
     assert!(pool.is_allocated(a4));
     pool.check().unwrap();
     // Bad pointers are refused like a checked free would.
-    assert_eq!(pool.realloc(a, 10), Err(ReallocError::Pointer(FreeError::DoubleFree)));
+    assert_eq!(
+        pool.realloc(a, 10),
+        Err(ReallocError::Pointer(FreeError::DoubleFree))
+    );
     assert_eq!(
         pool.realloc(NonNull::new(a4.as_ptr().wrapping_add(4)).unwrap(), 10),
         Err(ReallocError::Pointer(FreeError::Interior { offset: 4 }))
@@ -567,12 +615,18 @@ fn guards_survive_realloc_and_alignment() {
         pool.enable_guards(8),
         Err(GuardConfigError::Outstanding { live: 5 })
     );
-    assert_eq!(pool.enable_guards(usize::MAX), Err(GuardConfigError::Outstanding { live: 5 }));
+    assert_eq!(
+        pool.enable_guards(usize::MAX),
+        Err(GuardConfigError::Outstanding { live: 5 })
+    );
     for (p, size, seed) in ptrs {
         verify(p, size, seed);
         pool.free(p).unwrap();
     }
-    assert_eq!(pool.enable_guards(usize::MAX), Err(GuardConfigError::TooLarge));
+    assert_eq!(
+        pool.enable_guards(usize::MAX),
+        Err(GuardConfigError::TooLarge)
+    );
     pool.disable_guards().unwrap();
     pool.check().unwrap();
 }
@@ -630,9 +684,12 @@ fn iteration_is_in_address_order_and_stops_early() {
 #[test]
 fn reset_frees_everything_and_keeps_settings() {
     let mut mem = memory(4096);
-    let mut pool = VarPool::with_policy(Region::new(&mut mem), FitPolicy::BestFit {
-        tolerance_percent: 5,
-    })
+    let mut pool = VarPool::with_policy(
+        Region::new(&mut mem),
+        FitPolicy::BestFit {
+            tolerance_percent: 5,
+        },
+    )
     .unwrap();
     pool.enable_guards(4).unwrap();
     let a = pool.alloc(100, 8).unwrap();
@@ -641,11 +698,24 @@ fn reset_frees_everything_and_keeps_settings() {
     pool.reset();
     pool.check().unwrap();
     let stats = pool.stats();
-    assert_eq!((stats.in_use, stats.live_allocations, stats.free_blocks, stats.high_water), (0, 0, 1, 0));
+    assert_eq!(
+        (
+            stats.in_use,
+            stats.live_allocations,
+            stats.free_blocks,
+            stats.high_water
+        ),
+        (0, 0, 1, 0)
+    );
     assert!(!pool.is_allocated(a));
     assert_eq!(pool.free(a), Err(FreeError::DoubleFree));
     assert_eq!(pool.guard_size(), 4);
-    assert_eq!(pool.policy(), FitPolicy::BestFit { tolerance_percent: 5 });
+    assert_eq!(
+        pool.policy(),
+        FitPolicy::BestFit {
+            tolerance_percent: 5
+        }
+    );
     let c = pool.alloc(100, 8).unwrap();
     assert_eq!(c, a);
     pool.free(c).unwrap();
@@ -664,24 +734,45 @@ fn check_finds_corruption() {
     unsafe {
         let saved = (*hdr).size;
         (*hdr).size = saved + G;
-        assert!(matches!(pool.check(), Err(CheckError::BoundaryTagMismatch { .. })));
+        assert!(matches!(
+            pool.check(),
+            Err(CheckError::BoundaryTagMismatch { .. })
+        ));
         (*hdr).size = saved & !PREV_FREE;
-        assert!(matches!(pool.check(), Err(CheckError::BoundaryTagMismatch { .. })));
+        assert!(matches!(
+            pool.check(),
+            Err(CheckError::BoundaryTagMismatch { .. })
+        ));
         (*hdr).size = saved | FREE;
-        assert!(matches!(pool.check(), Err(CheckError::AdjacentFreeBlocks { .. })));
+        assert!(matches!(
+            pool.check(),
+            Err(CheckError::AdjacentFreeBlocks { .. })
+        ));
         (*hdr).size = saved;
         let link = (*hdr).prev;
         (*hdr).prev = hdr;
-        assert!(matches!(pool.check(), Err(CheckError::BoundaryTagMismatch { .. })));
+        assert!(matches!(
+            pool.check(),
+            Err(CheckError::BoundaryTagMismatch { .. })
+        ));
         (*hdr).prev = link;
     }
     pool.check().unwrap();
     pool.live += 1;
-    assert!(matches!(pool.check(), Err(CheckError::CountMismatch { what: "live allocations", .. })));
+    assert!(matches!(
+        pool.check(),
+        Err(CheckError::CountMismatch {
+            what: "live allocations",
+            ..
+        })
+    ));
     pool.live -= 1;
     let bin = pool.index.nonempty().next().unwrap();
     pool.index.mark_empty(bin);
-    assert!(matches!(pool.check(), Err(CheckError::BinIndexMismatch { .. })));
+    assert!(matches!(
+        pool.check(),
+        Err(CheckError::BinIndexMismatch { .. })
+    ));
     pool.index.mark_nonempty(bin);
     pool.check().unwrap();
 }
@@ -766,14 +857,20 @@ fn dump_format_on_a_small_pool() {
             end = len - G,
         )
     };
-    assert!(text.starts_with(&expected), "got:\n{text}\nexpected prefix:\n{expected}");
+    assert!(
+        text.starts_with(&expected),
+        "got:\n{text}\nexpected prefix:\n{expected}"
+    );
     // The rest: scrubbed free memory, then the sentinel.
     let tail = &text[expected.len()..];
     let last = tail.lines().last().unwrap();
     assert!(last.ends_with("|"), "{last}");
     assert!(last.contains("-- -- -- -- -- -- -- --"), "{last}");
     for line in tail.lines().take(tail.lines().count() - 1) {
-        assert!(line.ends_with("  dd dd dd dd dd dd dd dd dd dd dd dd dd dd dd dd  |................|"), "{line}");
+        assert!(
+            line.ends_with("  dd dd dd dd dd dd dd dd dd dd dd dd dd dd dd dd  |................|"),
+            "{line}"
+        );
     }
 
     // With contents, the allocation's bytes show too.
@@ -794,8 +891,14 @@ fn dump_without_scrub_hides_free_memory() {
     pool.dump(&mut text).unwrap();
     let lines: Vec<_> = text.lines().collect();
     assert!(lines[0].starts_with("VarPool: in use "));
-    assert_eq!(lines[1], std::format!("granule {G}, overhead {G}, guards off, scrub off"));
-    assert_eq!(lines[3], std::format!("  +0000 used {:>6}  ptr +{G:04x} usable {G}", 2 * G));
+    assert_eq!(
+        lines[1],
+        std::format!("granule {G}, overhead {G}, guards off, scrub off")
+    );
+    assert_eq!(
+        lines[3],
+        std::format!("  +0000 used {:>6}  ptr +{G:04x} usable {G}", 2 * G)
+    );
     assert!(lines.iter().any(|l| l.contains(" ?? ?? ")));
     assert!(!lines.iter().any(|l| l.contains(" dd ")));
     pool.free(a).unwrap();

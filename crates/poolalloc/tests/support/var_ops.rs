@@ -188,7 +188,9 @@ impl Summary {
 
 /// The byte at `index` of the pattern of seed `seed`.
 pub fn pattern_byte(seed: u64, index: usize) -> u8 {
-    let mixed = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(index as u64);
+    let mixed = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(index as u64);
     (mixed ^ (mixed >> 29)) as u8
 }
 
@@ -343,13 +345,17 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     assert_eq!(stats.in_use, 0);
     assert_eq!(stats.free_blocks, runner.regions.len());
     assert_eq!(stats.free, stats.capacity);
-    drop(pool);
-    drop(buffer);
+    // `pool`, declared after `buffer`, is dropped before it.
     runner.summary
 }
 
 impl Runner {
-    fn apply(&mut self, pool: &mut VarPool<'_>, op: Op, region_of: &impl Fn(Piece) -> Region<'static>) {
+    fn apply(
+        &mut self,
+        pool: &mut VarPool<'_>,
+        op: Op,
+        region_of: &impl Fn(Piece) -> Region<'static>,
+    ) {
         self.step += 1;
         match op {
             Op::Alloc { size, align_log2 } => {
@@ -531,7 +537,8 @@ impl Runner {
                 self.fill(&l);
                 self.live.insert(addr, l);
                 self.stale.retain(|p| p.as_ptr().addr() != addr);
-                self.summary.note(if zeroed { "alloc_zeroed" } else { "alloc" });
+                self.summary
+                    .note(if zeroed { "alloc_zeroed" } else { "alloc" });
             }
             Err(e) => {
                 assert_eq!(e, AllocError::Exhausted);
@@ -655,7 +662,11 @@ impl Runner {
         } else {
             pool.free(ptr).expect_err("a bad pointer was freed")
         };
-        assert_eq!(pool.stats().in_use, in_use, "a refused pointer changed the pool");
+        assert_eq!(
+            pool.stats().in_use,
+            in_use,
+            "a refused pointer changed the pool"
+        );
         self.expect_refusal(pool, addr, err);
     }
 
@@ -671,7 +682,12 @@ impl Runner {
         if let Some(l) = below {
             let start = l.ptr.as_ptr().addr();
             if addr < start + l.size {
-                assert_eq!(err, FreeError::Interior { offset: addr - start });
+                assert_eq!(
+                    err,
+                    FreeError::Interior {
+                        offset: addr - start
+                    }
+                );
                 self.summary.note("interior");
                 return;
             }
