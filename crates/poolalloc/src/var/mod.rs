@@ -126,9 +126,11 @@ use layout::{
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum FitPolicy {
     /// TLSF's good fit: the head of the first non-empty bin whose every
-    /// block is large enough. O(1): two bit scans. A block is at most about
-    /// 1/32 (one second-level slice) larger than needed, plus the bin's
-    /// rounding.
+    /// block is large enough. O(1): two bit scans. The block taken is split,
+    /// so an allocation keeps less than two granules beyond its rounded
+    /// size; what good fit gives up against best fit is the choice of
+    /// *which* block is split (it may skip a block of the request's own
+    /// bin that would have fitted: bins are 1/32 of a power of two wide).
     #[default]
     Good,
     /// mem_pool's best fit within a tolerance.

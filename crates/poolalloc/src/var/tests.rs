@@ -844,16 +844,15 @@ fn dump_format_on_a_small_pool() {
     } else {
         std::format!(
             "VarPool: {stats}\n\
-             granule 8, overhead 24, guards 4, scrub on\n\
+             granule 8, overhead 16, guards 4, scrub on\n\
              region 0 at {base:#x}: {len} bytes\n\
-             \x20 +0000 used     40  ptr +0018 usable 5  guard overrun at 1\n\
-             \x20 +0028 free {free:>6}\n\
+             \x20 +0000 used     32  ptr +0010 usable 5  guard overrun at 1\n\
+             \x20 +0020 free {free:>6}\n\
              \x20 +{end:04x} end\n\
              \x20 0000  -- -- -- -- -- -- -- -- -- -- -- -- fd fd fd fd  |------------....|\n\
-             \x20 0010  fd fd fd fd fd fd fd fd ?? ?? ?? ?? ?? fd 21 fd  |........?????.!.|\n\
-             \x20 0020  fd fd fd fd fd fd fd fd -- -- -- -- -- -- -- --  |........--------|\n\
-             \x20 0030  -- -- -- -- -- -- -- -- dd dd dd dd dd dd dd dd  |--------........|\n",
-            free = len - G - 40,
+             \x20 0010  ?? ?? ?? ?? ?? fd 21 fd fd fd fd fd fd fd fd fd  |?????.!.........|\n\
+             \x20 0020  -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --  |----------------|\n",
+            free = len - G - 32,
             end = len - G,
         )
     };
