@@ -14,6 +14,11 @@
 //!   and a full invariant [`check`](BlockPool::check).
 //! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
 //!   regions as it fills, up to an optional cap.
+//! - [`VarPool`]: allocations of any size and alignment (TLSF: two-level
+//!   segregated fit with boundary tags), O(1) `alloc`/`free`, in-place
+//!   `realloc`, checked frees with the same certainty as `BlockPool`'s,
+//!   guard bytes, a memory dump and a full invariant check;
+//!   [`GrowingVarPool`] (feature `alloc`) grows it by heap regions.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -34,7 +39,8 @@
 //! ## Features
 //!
 //! - `std` (default): implies `alloc`.
-//! - `alloc`: [`HeapRegion`](region::HeapRegion) and [`GrowingBlockPool`].
+//! - `alloc`: [`HeapRegion`](region::HeapRegion), [`GrowingBlockPool`] and
+//!   [`GrowingVarPool`].
 //!
 //! Without features the crate is `#![no_std]` and needs no allocator.
 
@@ -49,16 +55,22 @@ extern crate std;
 pub mod block;
 pub mod error;
 pub mod region;
-#[allow(dead_code)] // The variable-size engines build on it.
 mod seg_fit;
 pub mod stats;
 mod stride;
+pub mod var;
 
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
-pub use error::{CheckError, FreeError, RegionError};
+pub use error::{
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, ReallocError,
+    RegionError,
+};
 pub use stats::{ByteStats, Stats};
+#[cfg(feature = "alloc")]
+pub use var::GrowingVarPool;
+pub use var::{FitPolicy, LiveAllocations, VarPool};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -61,6 +61,9 @@ impl fmt::Display for Stats {
 pub(crate) struct Counters {
     pub(crate) high_water: usize,
     pub(crate) allocations: u64,
+    /// Counted by engines whose free path cannot derive it (`BlockPool`
+    /// derives it from `allocations` and its live count instead).
+    pub(crate) frees: u64,
     pub(crate) failed_allocations: u64,
 }
 
@@ -72,6 +75,12 @@ impl Counters {
         if in_use > self.high_water {
             self.high_water = in_use;
         }
+    }
+
+    /// Records a successful free.
+    #[inline(always)]
+    pub(crate) fn freed(&mut self) {
+        self.frees += 1;
     }
 
     /// Records a refused allocation.
