@@ -14,6 +14,10 @@
 //!   and a full invariant [`check`](BlockPool::check).
 //! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
 //!   regions as it fills, up to an optional cap.
+//! - [`RangePool`]: variable sizes over offsets `[0, len)` with all
+//!   metadata outside the managed range, for memory that must not be
+//!   written to and for byte-exact accounting; O(1) segregated fit,
+//!   checked frees by handle or by offset.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -48,6 +52,7 @@ extern crate std;
 
 pub mod block;
 pub mod error;
+pub mod range;
 pub mod region;
 #[allow(dead_code)] // The variable-size engines build on it.
 mod seg_fit;
@@ -57,5 +62,6 @@ mod stride;
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
-pub use error::{CheckError, FreeError, RegionError};
+pub use error::{CheckError, FreeError, RangeError, RegionError};
+pub use range::{Allocation, RangePool};
 pub use stats::{ByteStats, Stats};
