@@ -84,7 +84,8 @@ static NEXT_POOL_ID: AtomicUsize = AtomicUsize::new(0);
 /// let _a = pool.alloc(10, 1).unwrap();
 /// let _b = pool.alloc(10, 64).unwrap();
 /// let _c = pool.alloc(10, 512).unwrap();
-/// assert_eq!((pool.nodes_in_use(), pool.node_capacity()), (7, 7));
+/// // a, gap, b, gap, c, tail: six of the seven nodes.
+/// assert_eq!((pool.nodes_in_use(), pool.node_capacity()), (6, 7));
 /// ```
 pub const fn nodes_for(live: usize) -> usize {
     live.saturating_mul(2).saturating_add(1)
