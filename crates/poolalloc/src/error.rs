@@ -164,6 +164,26 @@ pub enum CheckError {
     },
 }
 
+impl CheckError {
+    /// `Ok` when a count `recorded` by a pool equals the one `found` by
+    /// walking it, else [`CheckError::CountMismatch`].
+    pub(crate) fn expect_count(
+        what: &'static str,
+        recorded: usize,
+        found: usize,
+    ) -> Result<(), CheckError> {
+        if recorded == found {
+            Ok(())
+        } else {
+            Err(CheckError::CountMismatch {
+                what,
+                recorded,
+                found,
+            })
+        }
+    }
+}
+
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

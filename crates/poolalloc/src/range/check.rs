@@ -28,17 +28,13 @@ impl<S: NodeStorage> RangePool<S> {
     /// The first broken invariant found, as a [`CheckError`].
     pub fn check(&self) -> Result<(), CheckError> {
         if self.storage.nodes().len() < self.cap {
-            return Err(CheckError::CountMismatch {
-                what: "storage nodes",
-                recorded: self.cap,
-                found: self.storage.nodes().len(),
-            });
+            return CheckError::expect_count("storage nodes", self.cap, self.storage.nodes().len());
         }
         let nodes = self.slots();
         let (ranges, live, free) = self.check_tiling(nodes)?;
-        count_matches("live allocations", self.live, live)?;
-        count_matches("free ranges", self.free_ranges, free)?;
-        count_matches("offset table entries", offsets::count(nodes), live)?;
+        CheckError::expect_count("live allocations", self.live, live)?;
+        CheckError::expect_count("free ranges", self.free_ranges, free)?;
+        CheckError::expect_count("offset table entries", offsets::count(nodes), live)?;
         self.check_bins(nodes, free)?;
         let mut vacant = 0;
         let mut i = self.vacant_head;
@@ -51,8 +47,8 @@ impl<S: NodeStorage> RangePool<S> {
                 _ => return Err(CheckError::VacantNodesCorrupt),
             }
         }
-        count_matches("vacant nodes", self.vacant, vacant)?;
-        count_matches("nodes", self.cap, ranges + vacant)
+        CheckError::expect_count("vacant nodes", self.vacant, vacant)?;
+        CheckError::expect_count("nodes", self.cap, ranges + vacant)
     }
 
     /// The end of range `node`, in granules, read defensively.
@@ -110,7 +106,7 @@ impl<S: NodeStorage> RangePool<S> {
                 offset: start << self.shift,
             });
         }
-        count_matches("bytes in use", self.in_use(), used_units << self.shift)?;
+        CheckError::expect_count("bytes in use", self.in_use(), used_units << self.shift)?;
         Ok((ranges, used, free))
     }
 
@@ -184,18 +180,6 @@ impl<S: NodeStorage> RangePool<S> {
                 i = node.link_next;
             }
         }
-        count_matches("free ranges in bins", free, listed)
-    }
-}
-
-fn count_matches(what: &'static str, recorded: usize, found: usize) -> Result<(), CheckError> {
-    if recorded == found {
-        Ok(())
-    } else {
-        Err(CheckError::CountMismatch {
-            what,
-            recorded,
-            found,
-        })
+        CheckError::expect_count("free ranges in bins", free, listed)
     }
 }
