@@ -63,5 +63,5 @@ mod stride;
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
 pub use error::{CheckError, FreeError, RangeError, RegionError};
-pub use range::{Allocation, RangePool};
+pub use range::RangePool;
 pub use stats::{ByteStats, Stats};

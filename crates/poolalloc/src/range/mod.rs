@@ -94,9 +94,14 @@ pub const fn nodes_for(live: usize) -> usize {
 /// A live allocation of a [`RangePool`]: where it is, how long it is, and
 /// which node and generation of which pool it was issued by.
 ///
-/// A handle is `Copy`. It goes stale when the allocation is freed (by
-/// handle or by offset), resized by another copy, or when the pool is
-/// reset; the pool then refuses it with [`RangeError::Stale`].
+/// A handle is `Copy`: the offset and size, the index of the allocation's
+/// node, the node's 64-bit generation when the handle was issued, and the
+/// identity of the pool. It goes stale when the allocation is freed (by
+/// handle or by offset), resized through another copy, or when the pool is
+/// reset (each bumps the generation); the pool then refuses it with
+/// [`RangeError::Stale`], and a pool refuses another pool's handle with
+/// [`RangeError::Foreign`]. Pool identities come from a global counter, so
+/// they repeat only after `2^usize::BITS` pools have been created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Allocation {
     offset: usize,
@@ -311,10 +316,15 @@ impl<S: NodeStorage> RangePool<S> {
     }
 
     /// Allocates `size` bytes at an offset that is a multiple of `align`.
-    /// O(1), except when only a free range of the request's own size class
-    /// (or, with alignment, a luckily placed one) can serve it: then the
-    /// candidate classes are searched, so a request fails only when no
-    /// free range can hold it.
+    ///
+    /// O(1) good fit: the head of the first non-empty size class whose
+    /// every range holds the request plus its worst-case alignment gap.
+    /// When no such class exists, the classes below it that may still hold
+    /// the request (the request's own class, and with alignment the ones a
+    /// well-placed range could serve from) are searched range by range,
+    /// O(free ranges in them), so a request fails only when no free range
+    /// can hold it: a pool of `N` bytes takes allocations that add up to
+    /// exactly `N`.
     ///
     /// The size is rounded up to the granularity; zero bytes get one
     /// granule, so that every allocation has an offset of its own. `align`

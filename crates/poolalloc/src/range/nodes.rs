@@ -8,7 +8,8 @@ use alloc::{boxed::Box, vec::Vec};
 pub(super) const NIL: u32 = u32::MAX;
 
 /// The most nodes a pool uses: node indices and the offset table's bucket
-/// indices (two per node) must fit a `u32` below [`NIL`].
+/// indices (two per node) must fit a `u32` below `u32::MAX`, which marks
+/// "none".
 pub const MAX_NODES: usize = (u32::MAX >> 1) as usize;
 
 /// What a node slot holds.

@@ -9,8 +9,8 @@
 //! This module uses only `poolalloc`'s public API and `std`, so that it can
 //! serve both a proptest suite and a fuzz target (feature `arbitrary`).
 
-use poolalloc::range::{Node, NodeStorage, RangeInfo, RangePool};
-use poolalloc::{Allocation, ByteStats, RangeError};
+use poolalloc::range::{Allocation, Node, NodeStorage, RangeInfo, RangePool};
+use poolalloc::{ByteStats, RangeError};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::vec;
