@@ -187,3 +187,31 @@ fn a_pool_without_nodes_cannot_be_created() {
     let summary = run(&Config::new(8, 0, 0, 0), &[Op::Reset]);
     assert_eq!(summary.count("new.nodes_exhausted"), 1);
 }
+
+/// A storage that can grow, but not by enough for a split that needs two
+/// nodes: the allocation fails cleanly (the storage keeps the node it grew).
+#[test]
+fn growth_short_of_two_nodes_fails_cleanly() {
+    let ops = [
+        Op::Alloc {
+            size: 10,
+            align_log2: 2,
+        }, // [0, 10) and a tail: 2 nodes.
+        Op::Alloc {
+            size: 1,
+            align_log2: 4,
+        }, // A gap and a tail: 2 more; 1 can grow.
+        Op::Alloc {
+            size: 1,
+            align_log2: 0,
+        }, // A tail: the grown node.
+    ];
+    let summary = run(&Config::new(100, 0, 0, 3), &ops);
+    assert_eq!(
+        (
+            summary.count("alloc.ok"),
+            summary.count("alloc.nodes_exhausted")
+        ),
+        (2, 1)
+    );
+}

@@ -351,8 +351,8 @@ impl<S: NodeStorage> RangePool<S> {
     /// [`RangeError::OutOfSpace`] when no free range holds it;
     /// [`RangeError::NodesExhausted`] when the split needs a node (one for
     /// a leading gap, one for a remainder) and none is left. The pool is
-    /// unchanged on error; all but `BadAlignment` count as failed
-    /// allocations.
+    /// unchanged on error (a growing storage may have grown); all but
+    /// `BadAlignment` count as failed allocations.
     pub fn alloc(&mut self, size: usize, align: usize) -> Result<Allocation, RangeError> {
         if !align.is_power_of_two() {
             return Err(RangeError::BadAlignment { align });

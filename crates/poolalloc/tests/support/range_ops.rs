@@ -109,8 +109,9 @@ pub enum Op {
     /// `alloc(size % (len + len / 4 + 1), 1 << (align_log2 % (MAX_ALIGN_LOG2 + 1)))`:
     /// `TooLarge` exactly when the rounded size exceeds the pool,
     /// `OutOfSpace` exactly when no free range holds it aligned,
-    /// `NodesExhausted` only when fewer than two nodes are left and the
-    /// storage cannot grow; otherwise a range inside free space.
+    /// `NodesExhausted` only when fewer than two nodes are left, counting
+    /// those the storage can still grow by; otherwise a range inside free
+    /// space.
     Alloc {
         /// Picks the size.
         size: u16,
@@ -249,7 +250,12 @@ impl LimitedNodes {
 
     /// Whether the storage can still grow.
     pub fn can_grow(&self) -> bool {
-        self.nodes.len() < self.limit
+        self.headroom() > 0
+    }
+
+    /// How many more nodes the storage can grow by.
+    pub fn headroom(&self) -> usize {
+        self.limit - self.nodes.len()
     }
 }
 
@@ -388,7 +394,7 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     };
     // Another pool of the same shape, whose handles match this pool's in
     // everything but the pool.
-    let mut other = RangePool::new(config.len(), config.granularity(), vec![Node::EMPTY; 8])
+    let mut other = RangePool::new(config.len(), config.granularity(), LimitedNodes::new(8, 8))
         .expect("a valid pool");
     let foreign = (0..3)
         .map_while(|_| other.alloc(0, 1).ok())
@@ -440,10 +446,10 @@ impl Runner {
             .collect()
     }
 
-    /// Whether no node is vacant and the storage cannot grow.
+    /// Whether fewer than `needed` nodes are vacant or can be grown.
     fn out_of_nodes(&self, needed: usize) -> bool {
-        self.pool.node_capacity() - self.pool.nodes_in_use() < needed
-            && !self.pool.storage().can_grow()
+        let vacant = self.pool.node_capacity() - self.pool.nodes_in_use();
+        vacant + self.pool.storage().headroom() < needed
     }
 
     fn step(&mut self, op: Op) {
