@@ -5,8 +5,7 @@
 // only the model crate has.
 #![allow(unexpected_cfgs)]
 
-#[path = "support/range_ops.rs"]
-mod range_ops;
+use poolalloc_model::range as range_ops;
 
 use proptest::prelude::*;
 use range_ops::{Config, MAX_GRANULARITY_LOG2, MAX_NODES, MAX_UNITS, Op, run};
