@@ -66,7 +66,7 @@ impl Config {
     }
 
     /// The pool length in bytes.
-    pub fn len(&self) -> usize {
+    pub fn len_bytes(&self) -> usize {
         self.units << self.granularity_log2
     }
 
@@ -384,7 +384,7 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     config.validate();
     let mut summary = Summary::default();
     let storage = LimitedNodes::new(config.initial_nodes, config.max_nodes);
-    let pool = match RangePool::new(config.len(), config.granularity(), storage) {
+    let pool = match RangePool::new(config.len_bytes(), config.granularity(), storage) {
         Ok(pool) => pool,
         Err(e) => {
             assert_eq!((e, config.max_nodes), (RangeError::NodesExhausted, 0));
@@ -394,7 +394,7 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     };
     // Another pool of the same shape, whose handles match this pool's in
     // everything but the pool.
-    let mut other = RangePool::new(config.len(), config.granularity(), LimitedNodes::new(8, 8))
+    let mut other = RangePool::new(config.len_bytes(), config.granularity(), LimitedNodes::new(8, 8))
         .expect("a valid pool");
     let foreign = (0..3)
         .map_while(|_| other.alloc(0, 1).ok())
@@ -402,7 +402,7 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     let mut runner = Runner {
         pool,
         model: Model {
-            len: config.len(),
+            len: config.len_bytes(),
             granularity: config.granularity(),
             ..Model::default()
         },
