@@ -22,3 +22,5 @@
 //! ```
 
 pub mod block;
+pub mod range;
+pub mod var;

@@ -14,6 +14,15 @@
 //!   and a full invariant [`check`](BlockPool::check).
 //! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
 //!   regions as it fills, up to an optional cap.
+//! - [`VarPool`]: allocations of any size and alignment (TLSF: two-level
+//!   segregated fit with boundary tags), O(1) `alloc`/`free`, in-place
+//!   `realloc`, checked frees with the same certainty as `BlockPool`'s,
+//!   guard bytes, a memory dump and a full invariant check;
+//!   [`GrowingVarPool`] (feature `alloc`) grows it by heap regions.
+//! - [`RangePool`]: variable sizes over offsets `[0, len)` with all
+//!   metadata outside the managed range, for memory that must not be
+//!   written to and for byte-exact accounting; O(1) segregated fit,
+//!   checked frees by handle or by offset.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -34,7 +43,8 @@
 //! ## Features
 //!
 //! - `std` (default): implies `alloc`.
-//! - `alloc`: [`HeapRegion`](region::HeapRegion) and [`GrowingBlockPool`].
+//! - `alloc`: [`HeapRegion`](region::HeapRegion), [`GrowingBlockPool`] and
+//!   [`GrowingVarPool`].
 //!
 //! Without features the crate is `#![no_std]` and needs no allocator.
 
@@ -43,17 +53,32 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 pub mod block;
 pub mod error;
+pub mod range;
 pub mod region;
+mod seg_fit;
 pub mod stats;
 mod stride;
+pub mod var;
 
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
-pub use error::{CheckError, FreeError, RegionError};
-pub use stats::Stats;
+pub use error::{
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RangeError,
+    ReallocError, RegionError,
+};
+pub use range::RangePool;
+pub use stats::{ByteStats, Stats};
+#[cfg(feature = "alloc")]
+pub use var::GrowingVarPool;
+pub use var::{FitPolicy, LiveAllocations, VarPool};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

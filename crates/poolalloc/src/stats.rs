@@ -61,6 +61,8 @@ impl fmt::Display for Stats {
 pub(crate) struct Counters {
     pub(crate) high_water: usize,
     pub(crate) allocations: u64,
+    /// Counted by engines whose free path cannot derive it (`BlockPool`
+    /// derives it from `allocations` and its live count instead).
     pub(crate) frees: u64,
     pub(crate) failed_allocations: u64,
 }
@@ -85,5 +87,73 @@ impl Counters {
     #[inline(always)]
     pub(crate) fn failed(&mut self) {
         self.failed_allocations += 1;
+    }
+}
+
+/// A snapshot of a variable-size pool's counters, in bytes.
+///
+/// `in_use` counts the bytes each allocation reserves from the pool (its
+/// rounded size plus any per-block overhead), so `in_use + free == capacity`
+/// for engines without hidden bookkeeping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ByteStats {
+    /// Bytes the pool manages for its blocks.
+    pub capacity: usize,
+    /// Bytes reserved by live allocations.
+    pub in_use: usize,
+    /// Bytes in free blocks.
+    pub free: usize,
+    /// The size of the largest free block: the largest request that
+    /// surely fits, before alignment and overhead.
+    pub largest_free: usize,
+    /// The number of free blocks.
+    pub free_blocks: usize,
+    /// The number of live allocations.
+    pub live_allocations: usize,
+    /// The largest `in_use` seen since creation or the last reset.
+    pub high_water: usize,
+    /// Successful allocations since creation.
+    pub allocations: u64,
+    /// Successful frees since creation.
+    pub frees: u64,
+    /// Allocations refused because nothing fitted.
+    pub failed_allocations: u64,
+    /// Times a growing pool obtained a new region.
+    pub growth_events: u64,
+}
+
+impl ByteStats {
+    /// External fragmentation in `[0, 1]`: `1 - largest_free / free`, the
+    /// share of free memory that the largest request cannot use. Zero when
+    /// all free memory is one block (or there is none).
+    pub fn fragmentation(&self) -> f64 {
+        if self.free == 0 {
+            0.0
+        } else {
+            1.0 - self.largest_free as f64 / self.free as f64
+        }
+    }
+}
+
+impl fmt::Display for ByteStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "in use {}/{} bytes (high water {}), free {} in {} blocks (largest {}, fragmentation {:.1}%), \
+             {} live, {} allocations, {} frees, {} failed, {} growths",
+            self.in_use,
+            self.capacity,
+            self.high_water,
+            self.free,
+            self.free_blocks,
+            self.largest_free,
+            self.fragmentation() * 100.0,
+            self.live_allocations,
+            self.allocations,
+            self.frees,
+            self.failed_allocations,
+            self.growth_events
+        )
     }
 }

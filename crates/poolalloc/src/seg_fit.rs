@@ -1,0 +1,261 @@
+//! The two-level segregated-fit index behind the variable-size engines.
+//!
+//! Free blocks are kept in bins by size. A size (in granules, `units >= 1`)
+//! maps to a first level, its power of two, and a second level, one of
+//! [`SL_COUNT`] equal slices of that power of two; sizes below `SL_COUNT`
+//! granules get a bin each. Two bitmaps record which bins are non-empty, so
+//! finding the smallest non-empty bin that can hold a request takes two
+//! bit scans: O(1) whatever the number of free blocks.
+//!
+//! The index knows nothing of the blocks themselves: each engine keeps its
+//! own list heads, one per [`Bin`], indexed by [`Bin::index`].
+//!
+//! ```text
+//! units:   1..32      32..64      64..128        ...   2^k .. 2^(k+1)
+//! first:     0          1           2                    k - 4
+//! second:  units    (units-32)   (units-64)/2            32 slices
+//! ```
+
+/// log2 of the number of second-level bins per first level.
+pub(crate) const SL_LOG2: u32 = 5;
+/// The number of second-level bins per first level.
+pub(crate) const SL_COUNT: usize = 1 << SL_LOG2;
+/// The number of first levels: enough for any `usize` number of units.
+pub(crate) const FL_COUNT: usize = (usize::BITS - SL_LOG2 + 1) as usize;
+/// The number of bins.
+pub(crate) const BIN_COUNT: usize = FL_COUNT * SL_COUNT;
+
+/// A bin: a first and a second level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Bin {
+    fl: usize,
+    sl: usize,
+}
+
+impl Bin {
+    /// The bin's position in `0..BIN_COUNT`, increasing with size.
+    #[inline(always)]
+    pub(crate) const fn index(self) -> usize {
+        self.fl * SL_COUNT + self.sl
+    }
+
+    /// The bin holding free blocks of `units` granules (`units >= 1`):
+    /// every block in it is at least [`min_units`](Self::min_units) long.
+    #[inline]
+    pub(crate) const fn for_block(units: usize) -> Bin {
+        debug_assert!(units >= 1);
+        if units < SL_COUNT {
+            return Bin { fl: 0, sl: units };
+        }
+        let log = usize::BITS - 1 - units.leading_zeros();
+        let sl = (units >> (log - SL_LOG2)) ^ SL_COUNT;
+        Bin {
+            fl: (log - SL_LOG2 + 1) as usize,
+            sl,
+        }
+    }
+
+    /// The first bin whose every block holds at least `units` granules, or
+    /// `None` when no bin can (the request is too large for any block).
+    #[inline]
+    pub(crate) const fn for_request(units: usize) -> Option<Bin> {
+        if units < SL_COUNT {
+            return Some(Bin { fl: 0, sl: units });
+        }
+        let log = usize::BITS - 1 - units.leading_zeros();
+        let round = (1usize << (log - SL_LOG2)) - 1;
+        match units.checked_add(round) {
+            Some(rounded) => Some(Bin::for_block(rounded)),
+            None => None,
+        }
+    }
+
+    /// The smallest size, in granules, that maps to this bin.
+    #[inline]
+    pub(crate) const fn min_units(self) -> usize {
+        if self.fl == 0 {
+            self.sl
+        } else {
+            let log = self.fl as u32 + SL_LOG2 - 1;
+            (1usize << log) | (self.sl << (log - SL_LOG2))
+        }
+    }
+}
+
+/// Which bins hold at least one free block.
+#[derive(Clone, Debug)]
+pub(crate) struct BinIndex {
+    first: usize,
+    second: [u32; FL_COUNT],
+}
+
+impl BinIndex {
+    /// An index with every bin empty.
+    pub(crate) const fn new() -> Self {
+        BinIndex {
+            first: 0,
+            second: [0; FL_COUNT],
+        }
+    }
+
+    /// Records that `bin` holds at least one block.
+    #[inline(always)]
+    pub(crate) fn mark_nonempty(&mut self, bin: Bin) {
+        self.first |= 1 << bin.fl;
+        self.second[bin.fl] |= 1 << bin.sl;
+    }
+
+    /// Records that `bin` holds no block.
+    #[inline(always)]
+    pub(crate) fn mark_empty(&mut self, bin: Bin) {
+        self.second[bin.fl] &= !(1 << bin.sl);
+        if self.second[bin.fl] == 0 {
+            self.first &= !(1 << bin.fl);
+        }
+    }
+
+    /// Whether `bin` is recorded as holding a block.
+    #[inline(always)]
+    pub(crate) fn is_nonempty(&self, bin: Bin) -> bool {
+        self.second[bin.fl] & (1 << bin.sl) != 0
+    }
+
+    /// The first non-empty bin at or after `from`, in size order.
+    #[inline]
+    pub(crate) fn first_at_or_after(&self, from: Bin) -> Option<Bin> {
+        let same_level = self.second[from.fl] & (u32::MAX << from.sl);
+        if same_level != 0 {
+            return Some(Bin {
+                fl: from.fl,
+                sl: same_level.trailing_zeros() as usize,
+            });
+        }
+        let higher = self.first & usize::MAX.checked_shl(from.fl as u32 + 1).unwrap_or(0);
+        if higher == 0 {
+            return None;
+        }
+        let fl = higher.trailing_zeros() as usize;
+        Some(Bin {
+            fl,
+            sl: self.second[fl].trailing_zeros() as usize,
+        })
+    }
+
+    /// The last non-empty bin: the one holding the largest free blocks.
+    #[inline]
+    pub(crate) fn last(&self) -> Option<Bin> {
+        if self.first == 0 {
+            return None;
+        }
+        let fl = (usize::BITS - 1 - self.first.leading_zeros()) as usize;
+        Some(Bin {
+            fl,
+            sl: (u32::BITS - 1 - self.second[fl].leading_zeros()) as usize,
+        })
+    }
+
+    /// Every non-empty bin, in size order.
+    pub(crate) fn nonempty(&self) -> impl Iterator<Item = Bin> + '_ {
+        (0..FL_COUNT).flat_map(move |fl| {
+            let bits = self.second[fl];
+            (0..SL_COUNT)
+                .filter(move |sl| bits & (1 << sl) != 0)
+                .map(move |sl| Bin { fl, sl })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    fn sizes() -> impl Iterator<Item = usize> {
+        (1..5000)
+            .chain((5..usize::BITS).flat_map(|k| {
+                let p = 1usize << k;
+                [p - 1, p, p + 1, p + p / 3]
+            }))
+            .chain([usize::MAX - 1, usize::MAX])
+    }
+
+    #[test]
+    fn block_bins_are_monotonic_and_bounded() {
+        let mut sorted: Vec<usize> = sizes().collect();
+        sorted.sort_unstable();
+        let mut last = Bin::for_block(1);
+        for units in sorted {
+            let bin = Bin::for_block(units);
+            assert!(bin >= last, "{units}");
+            assert!(bin.index() < BIN_COUNT);
+            assert!(bin.min_units() <= units, "{units}: {bin:?}");
+            last = bin;
+        }
+    }
+
+    fn bin_at(index: usize) -> Bin {
+        Bin {
+            fl: index / SL_COUNT,
+            sl: index % SL_COUNT,
+        }
+    }
+
+    #[test]
+    fn request_bins_hold_only_large_enough_blocks_and_skip_no_fit() {
+        for units in sizes() {
+            match Bin::for_request(units) {
+                Some(bin) => {
+                    assert!(bin.min_units() >= units, "{units}: {bin:?}");
+                    if bin.index() > 1 {
+                        // The bin below may hold blocks shorter than the request.
+                        assert!(bin_at(bin.index() - 1).min_units() < units, "{units}");
+                    }
+                }
+                None => assert!(
+                    units > usize::MAX - (usize::MAX >> (SL_LOG2 + 1)),
+                    "{units}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn min_units_inverts_for_block() {
+        // Bin 0 would be blocks of zero granules, which do not exist.
+        for index in 1..BIN_COUNT {
+            let bin = bin_at(index);
+            assert_eq!(Bin::for_block(bin.min_units()), bin, "{index}");
+        }
+    }
+
+    #[test]
+    fn index_finds_the_first_nonempty_bin() {
+        let mut index = BinIndex::new();
+        assert_eq!(index.first_at_or_after(Bin::for_block(1)), None);
+        assert_eq!(index.last(), None);
+        let small = Bin::for_block(7);
+        let mid = Bin::for_block(1000);
+        let big = Bin::for_block(1 << 28);
+        for bin in [small, mid, big] {
+            index.mark_nonempty(bin);
+        }
+        assert_eq!(index.first_at_or_after(Bin::for_block(1)), Some(small));
+        assert_eq!(index.first_at_or_after(small), Some(small));
+        assert_eq!(index.first_at_or_after(Bin::for_block(8)), Some(mid));
+        // 1001 shares 1000's bin; a request for 1001 must skip it.
+        assert_eq!(index.first_at_or_after(Bin::for_block(1001)), Some(mid));
+        assert_eq!(
+            index.first_at_or_after(Bin::for_request(1001).unwrap()),
+            Some(big)
+        );
+        assert_eq!(index.last(), Some(big));
+        assert_eq!(index.nonempty().collect::<Vec<_>>(), [small, mid, big]);
+        index.mark_empty(big);
+        assert_eq!(
+            index.first_at_or_after(Bin::for_request(1001).unwrap()),
+            None
+        );
+        assert_eq!(index.last(), Some(mid));
+        assert!(index.is_nonempty(mid) && !index.is_nonempty(big));
+    }
+}

@@ -1,0 +1,1481 @@
+//! [`VarPool`]: allocations of any size and alignment from one or more
+//! regions, with a two-level segregated fit (TLSF) and boundary tags.
+//!
+//! - `alloc` and `free` are O(1) whatever the number of blocks: free blocks
+//!   sit in size bins found by two bit scans, and each block's header links
+//!   it to its physical neighbours, so a free merges with both of them at
+//!   once.
+//! - A block costs one header of two words (16 bytes on 64-bit targets, 8
+//!   on 32-bit ones: the *granule*) plus its size rounded up to the granule;
+//!   free-list links live only in free blocks. Each region also keeps one
+//!   bit per granule.
+//! - Any power-of-two alignment is honoured.
+//! - [`VarPool::free`] and [`VarPool::realloc`] check their pointer against
+//!   the per-region allocated-bit map *before* reading any header, and so
+//!   refuse a foreign, interior or already-freed pointer with certainty;
+//!   [`VarPool::free_unchecked`] trusts its caller.
+//! - Optional guard bytes around every allocation
+//!   ([`enable_guards`](VarPool::enable_guards)), a full invariant
+//!   [`check`](VarPool::check) and a [`dump`](VarPool::dump) of the block
+//!   map and memory.
+//!
+//! ```
+//! use core::mem::MaybeUninit;
+//! use poolalloc::{FreeError, VarPool, region::Region};
+//!
+//! let mut memory = [MaybeUninit::<u8>::uninit(); 4096];
+//! let mut pool = VarPool::new(Region::new(&mut memory)).unwrap();
+//!
+//! let a = pool.alloc(100, 8).unwrap();
+//! let b = pool.alloc(1000, 64).unwrap();
+//! assert_eq!(b.as_ptr().addr() % 64, 0);
+//! // SAFETY: `a` is ours and at least 100 bytes long.
+//! unsafe { a.as_ptr().write_bytes(7, 100) };
+//!
+//! let a = pool.realloc(a, 300).unwrap();
+//! // SAFETY: the first 100 bytes were kept.
+//! assert_eq!(unsafe { a.as_ptr().add(99).read() }, 7);
+//!
+//! pool.free(b).unwrap();
+//! assert_eq!(pool.free(b), Err(FreeError::DoubleFree));
+//! // SAFETY: `a` is in bounds of its own allocation.
+//! let inside = unsafe { a.add(8) };
+//! assert_eq!(pool.free(inside), Err(FreeError::Interior { offset: 8 }));
+//! pool.free(a).unwrap();
+//! pool.check().unwrap();
+//! assert_eq!(pool.stats().free_blocks, 1);
+//! ```
+//!
+//! # Checked frees
+//!
+//! A pointer given to [`free`](VarPool::free), [`realloc`](VarPool::realloc),
+//! [`is_allocated`](VarPool::is_allocated) or
+//! [`usable_size`](VarPool::usable_size) is trusted only when it lies in a
+//! region's block area, is granule-aligned and its allocated bit is set.
+//! Otherwise it is classified without trusting anything it points at: the
+//! nearest set bit below it names a live block whose header is trusted, and
+//! at most one boundary-tag step from there (or from the region's first
+//! block) finds the block enclosing the pointer. Each block *extends* from
+//! its allocation's pointer to the next block's allocation pointer (its
+//! usable bytes and the header of the block after it). The rule:
+//!
+//! | where the pointer is | error |
+//! |---|---|
+//! | in no region's block area (the region's own bookkeeping included) | [`Foreign`](crate::FreeError::Foreign) |
+//! | before the first block's allocation pointer (its header) | [`NeverAllocated`](crate::FreeError::NeverAllocated) |
+//! | in a live allocation's extent, not at its start | [`Interior { offset }`](crate::FreeError::Interior), `offset` from the allocation's pointer |
+//! | in a free block's extent, granule-aligned | [`DoubleFree`](crate::FreeError::DoubleFree) |
+//! | in a free block's extent, not granule-aligned | [`NeverAllocated`](crate::FreeError::NeverAllocated) |
+//!
+//! A freed allocation's pointer can end up anywhere in a merged free block,
+//! and the pool cannot tell it from any other granule-aligned address of
+//! free memory: all of them are reported as `DoubleFree`. A pointer that
+//! was freed and whose memory was handed out again is, of course, whatever
+//! the new allocation makes it.
+//!
+//! Classifying a refused pointer scans the bitmap back to the nearest live
+//! allocation: O(distance / (64 granules)) words. Mapping a pointer to its
+//! region looks at the region that served the previous lookup first and
+//! otherwise walks the regions in address order: O(1) for a pool of one
+//! region, O(regions) in the worst case. `alloc` does the same lookup to
+//! set the allocated bit.
+//!
+//! # Zero-sized requests
+//!
+//! `alloc(0, align)` returns a unique allocation of one granule, like
+//! C's `malloc(0)`: it must be freed like any other. `realloc(ptr, 0)`
+//! shrinks an allocation to that minimum; it does not free it.
+//!
+//! # Memory contents
+//!
+//! Allocations are not initialised (use [`alloc_zeroed`](VarPool::alloc_zeroed)).
+//! In debug builds (`cfg(debug_assertions)`) the payload of every freed
+//! block is overwritten with [`VarPool::SCRUB_BYTE`] to make use-after-free
+//! visible. With [`set_scrub(true)`](VarPool::set_scrub) the pool keeps
+//! *every* byte of free memory filled with that byte, in all builds, so
+//! that [`dump`](VarPool::dump) can show it.
+
+mod check;
+mod dump;
+#[cfg(feature = "alloc")]
+mod growing;
+mod guard;
+mod iter;
+mod layout;
+
+#[cfg(feature = "alloc")]
+pub use growing::GrowingVarPool;
+pub use iter::LiveAllocations;
+
+use crate::error::{AllocError, FreeError, ReallocError, RegionError};
+use crate::region::{Region, align_up};
+use crate::seg_fit::{BIN_COUNT, Bin, BinIndex};
+use crate::stats::{ByteStats, Counters};
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ops::ControlFlow;
+use core::ptr::{self, NonNull};
+use layout::{
+    Area, FLAGS, FREE, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free, prev_free,
+    set_bit, set_links, set_next_free, set_prev_free, size_of_block,
+};
+
+/// How a [`VarPool`] picks a free block for a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FitPolicy {
+    /// TLSF's good fit: the head of the first non-empty bin whose every
+    /// block is large enough. O(1): two bit scans. The block taken is split,
+    /// so an allocation keeps less than two granules beyond its rounded
+    /// size; what good fit gives up against best fit is the choice of
+    /// *which* block is split (it may skip a block of the request's own
+    /// bin that would have fitted: bins are 1/32 of a power of two wide).
+    #[default]
+    Good,
+    /// mem_pool's best fit within a tolerance.
+    ///
+    /// Let `r` be the bytes a request needs: its size (plus any tail guard)
+    /// rounded up to the granule, plus the block header. A free block of
+    /// `b` bytes (header included) is accepted when
+    /// `r <= b <= r + r * tolerance_percent / 100` (integer arithmetic,
+    /// saturating). The bins from the one holding `r` up to the one holding
+    /// that limit are searched in size order, each list from its head, and
+    /// the first acceptable block is taken; when none is, the request falls
+    /// back to [`Good`](Self::Good).
+    ///
+    /// This is *not* constant time: it costs the number of bins searched
+    /// (at most 32 per doubling of the tolerance range) plus the length of
+    /// their lists, which is bounded only by the number of free blocks.
+    /// Over-aligned requests (alignment above the granule) always use good
+    /// fit.
+    BestFit {
+        /// How much larger than the request, in percent, an accepted block
+        /// may be.
+        tolerance_percent: usize,
+    },
+}
+
+/// A variable-size pool over memory borrowed for `'a`.
+///
+/// See the [module documentation](self) for the design, the checked-free
+/// rule and the treatment of zero-sized requests.
+///
+/// The pool struct itself holds one list head per size bin (about 15 KiB on
+/// 64-bit targets, 3.5 KiB on 32-bit ones); the blocks live in the regions.
+pub struct VarPool<'a> {
+    index: BinIndex,
+    heads: [*mut Hdr; BIN_COUNT],
+    /// Copies of the fields of `hint`, the area that served the latest
+    /// lookup: `hint_len == 0` when the pool has no region.
+    hint_base: *mut u8,
+    hint_len: usize,
+    hint_bits: *mut u64,
+    hint: *mut Area,
+    /// The first area in address order, or null.
+    areas: *mut Area,
+    regions: usize,
+    /// Bytes of blocks over all areas (sentinels excluded).
+    capacity: usize,
+    /// Bytes of used blocks, headers included.
+    in_use: usize,
+    /// Live allocations.
+    live: usize,
+    free_blocks: usize,
+    counters: Counters,
+    policy: FitPolicy,
+    /// Bytes from a block's start to its allocation: `G`, plus the guard
+    /// bookkeeping when guards are on.
+    lead: usize,
+    /// Guard bytes on each side of an allocation; 0 when guards are off.
+    guard: usize,
+    scrub: bool,
+    _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
+}
+
+// SAFETY: the pool exclusively borrows its regions (like
+// `&'a mut [MaybeUninit<u8>]`, which is `Send`); its raw pointers lead only
+// into them.
+unsafe impl Send for VarPool<'_> {}
+// SAFETY: `&self` methods only read the pool's bookkeeping; there is no
+// interior mutability.
+unsafe impl Sync for VarPool<'_> {}
+
+impl fmt::Debug for VarPool<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VarPool")
+            .field("capacity", &self.capacity)
+            .field("in_use", &self.in_use)
+            .field("live", &self.live)
+            .field("free_blocks", &self.free_blocks)
+            .field("regions", &self.regions)
+            .field("policy", &self.policy)
+            .field("guard", &self.guard)
+            .field("scrub", &self.scrub)
+            .finish()
+    }
+}
+
+impl Default for VarPool<'_> {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<'a> VarPool<'a> {
+    /// The granule: the size of a block header, the unit of block sizes and
+    /// the alignment every allocation has at least. Two words: 16 bytes on
+    /// 64-bit targets, 8 on 32-bit ones.
+    pub const GRANULE: usize = G;
+
+    /// The guard size used when [`enable_guards`](Self::enable_guards) is
+    /// given 0.
+    pub const DEFAULT_GUARD: usize = 16;
+
+    /// The byte written in guards.
+    pub const GUARD_BYTE: u8 = 0xFD;
+
+    /// The byte written over freed memory (see the
+    /// [module documentation](self#memory-contents)).
+    pub const SCRUB_BYTE: u8 = 0xDD;
+
+    /// A pool over `region`, with the [`Good`](FitPolicy::Good) fit policy.
+    ///
+    /// Creation writes the region's bookkeeping, two block headers and
+    /// zeroes the allocated-bit map: O(region size / 1024) on 64-bit
+    /// targets.
+    ///
+    /// # Errors
+    ///
+    /// [`RegionError::TooSmall`] when the region cannot hold its
+    /// bookkeeping and one block.
+    pub fn new(region: Region<'a>) -> Result<Self, RegionError> {
+        let mut pool = Self::empty();
+        pool.add_region(region)?;
+        Ok(pool)
+    }
+
+    /// A pool over `region` with the given fit policy.
+    ///
+    /// # Errors
+    ///
+    /// As [`VarPool::new`].
+    pub fn with_policy(region: Region<'a>, policy: FitPolicy) -> Result<Self, RegionError> {
+        let mut pool = Self::new(region)?;
+        pool.policy = policy;
+        Ok(pool)
+    }
+
+    /// A pool with no region yet: every allocation fails until
+    /// [`add_region`](Self::add_region) gives it memory.
+    pub const fn empty() -> Self {
+        VarPool {
+            index: BinIndex::new(),
+            heads: [ptr::null_mut(); BIN_COUNT],
+            hint_base: ptr::null_mut(),
+            hint_len: 0,
+            hint_bits: ptr::null_mut(),
+            hint: ptr::null_mut(),
+            areas: ptr::null_mut(),
+            regions: 0,
+            capacity: 0,
+            in_use: 0,
+            live: 0,
+            free_blocks: 0,
+            counters: Counters {
+                high_water: 0,
+                allocations: 0,
+                frees: 0,
+                failed_allocations: 0,
+            },
+            policy: FitPolicy::Good,
+            lead: G,
+            guard: 0,
+            scrub: false,
+            _memory: PhantomData,
+        }
+    }
+
+    /// The smallest region that surely serves one allocation of `size`
+    /// bytes aligned to `align` (guards off), whatever the region's start
+    /// address; `None` when that overflows or `align` is not a power of two.
+    ///
+    /// ```
+    /// use poolalloc::{VarPool, region::HeapRegion};
+    /// let bytes = VarPool::region_size_for(1000, 256).unwrap();
+    /// let mut heap = HeapRegion::new(bytes, 1).unwrap();
+    /// let mut pool = VarPool::new(heap.region()).unwrap();
+    /// assert!(pool.alloc(1000, 256).is_some());
+    /// ```
+    pub fn region_size_for(size: usize, align: usize) -> Option<usize> {
+        Self::empty().region_size_for_request(size, align)
+    }
+
+    /// As [`region_size_for`](Self::region_size_for), with this pool's
+    /// guard settings.
+    pub(crate) fn region_size_for_request(&self, size: usize, align: usize) -> Option<usize> {
+        if !align.is_power_of_two() {
+            return None;
+        }
+        let total = self.block_size_for(size)?;
+        // An over-aligned request may need to skip up to `align + G` bytes.
+        let block = if align > G {
+            total.checked_add(align)?.checked_add(G)?
+        } else {
+            total
+        };
+        Area::region_size_for(block)
+    }
+
+    /// Adds a region of memory to the pool; its bytes become one free block.
+    /// Blocks never span two regions.
+    ///
+    /// # Errors
+    ///
+    /// [`RegionError::Overlap`] when the region overlaps one the pool
+    /// already has; [`RegionError::TooSmall`] when it cannot hold its
+    /// bookkeeping and one block. The pool is unchanged on error.
+    pub fn add_region(&mut self, region: Region<'a>) -> Result<(), RegionError> {
+        let range = region.addr_range();
+        // Find the area after which the new one goes, refusing overlap.
+        let mut prev: *mut Area = ptr::null_mut();
+        let mut cur = self.areas;
+        while !cur.is_null() {
+            // SAFETY: `cur` is a live area header of this pool.
+            let area = unsafe { &*cur };
+            if area.region_start < range.end && range.start < area.region_end {
+                return Err(RegionError::Overlap);
+            }
+            if area.region_start > range.start {
+                break;
+            }
+            prev = cur;
+            cur = area.next;
+        }
+        let available = region.len();
+        let Some(area) = Area::build(region) else {
+            return Err(RegionError::TooSmall {
+                needed: Area::region_size_for(MIN_BLOCK).unwrap_or(usize::MAX),
+                available,
+            });
+        };
+        let area = area.as_ptr();
+        // SAFETY: `area` is the fresh header; `prev`, when not null, is a
+        // live header of this pool. Neither is referenced elsewhere.
+        unsafe {
+            (*area).next = cur;
+            if prev.is_null() {
+                self.areas = area;
+            } else {
+                (*prev).next = area;
+            }
+        }
+        // SAFETY: as above.
+        let (first, len) = unsafe { ((*area).base.cast::<Hdr>(), (*area).len) };
+        // SAFETY: the area's first block is free, `len - G` bytes long, and
+        // on no list.
+        unsafe {
+            self.push_free(first, len - G);
+            if self.scrub {
+                scrub_free_payload(first, len - G);
+            }
+        }
+        self.capacity += len - G;
+        self.regions += 1;
+        if self.hint.is_null() {
+            self.set_hint(area);
+        }
+        Ok(())
+    }
+
+    /// The fit policy.
+    pub fn policy(&self) -> FitPolicy {
+        self.policy
+    }
+
+    /// Changes the fit policy; it applies to later requests.
+    pub fn set_policy(&mut self, policy: FitPolicy) {
+        self.policy = policy;
+    }
+
+    /// The number of live allocations.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether no allocation is live.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Bytes of blocks over all regions, headers included (the regions'
+    /// own bookkeeping excluded).
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The number of regions the pool spans.
+    #[inline]
+    pub fn region_count(&self) -> usize {
+        self.regions
+    }
+
+    /// The bytes a block spends before its allocation: the header, plus the
+    /// guard bookkeeping and front guard when guards are on.
+    #[inline]
+    pub fn overhead(&self) -> usize {
+        self.lead
+    }
+
+    /// Allocates `size` bytes aligned to `align` (a power of two), or
+    /// returns `None` when `align` is not a power of two, the size
+    /// overflows, or no free block is large enough. See
+    /// [`try_alloc`](Self::try_alloc) for the reason.
+    ///
+    /// O(1) with the [`Good`](FitPolicy::Good) policy. When the
+    /// constant-time search finds nothing, the one bin that may still hold a
+    /// large enough block is scanned before giving up (over-aligned
+    /// requests: every bin that may hold one), so a request fails only when
+    /// no free block can hold it. The contents are uninitialised.
+    #[inline]
+    pub fn alloc(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        if align <= G && align.is_power_of_two() && matches!(self.policy, FitPolicy::Good) {
+            if let Some(total) = self.block_size_for(size) {
+                if let Some(b) = self.take_good(total) {
+                    // SAFETY: `take_good` unlinked a free block of at least
+                    // `total` bytes.
+                    return Some(unsafe { self.occupy(b, size_of_block(b), total, 0, size) });
+                }
+            }
+        }
+        self.try_alloc(size, align).ok()
+    }
+
+    /// As [`alloc`](Self::alloc), for a [`Layout`].
+    #[inline]
+    pub fn alloc_layout(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        self.alloc(layout.size(), layout.align())
+    }
+
+    /// As [`alloc`](Self::alloc), with the `size` requested bytes set to
+    /// zero.
+    pub fn alloc_zeroed(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        let ptr = self.alloc(size, align)?;
+        // SAFETY: the allocation is ours and at least `size` bytes long.
+        unsafe { ptr.as_ptr().write_bytes(0, size) };
+        Some(ptr)
+    }
+
+    /// As [`alloc`](Self::alloc), saying why it failed.
+    ///
+    /// # Errors
+    ///
+    /// [`AllocError::BadAlignment`] when `align` is not a power of two,
+    /// [`AllocError::TooLarge`] when the size with the block overhead and
+    /// the alignment exceeds `isize::MAX`, [`AllocError::Exhausted`] when
+    /// no free block can hold it. The pool is unchanged on error.
+    pub fn try_alloc(&mut self, size: usize, align: usize) -> Result<NonNull<u8>, AllocError> {
+        if !align.is_power_of_two() {
+            return Err(AllocError::BadAlignment { align });
+        }
+        let result = self.alloc_general(size, align);
+        if result.is_err() {
+            self.counters.failed();
+        }
+        result
+    }
+
+    #[inline(never)]
+    fn alloc_general(&mut self, size: usize, align: usize) -> Result<NonNull<u8>, AllocError> {
+        let total = self
+            .block_size_for(size)
+            .filter(|&t| t <= isize::MAX as usize)
+            .ok_or(AllocError::TooLarge)?;
+        if align > G {
+            if total
+                .checked_add(align)
+                .is_none_or(|t| t > isize::MAX as usize)
+            {
+                return Err(AllocError::TooLarge);
+            }
+            return self.alloc_aligned(total, align, size);
+        }
+        let mut found = None;
+        if let FitPolicy::BestFit { tolerance_percent } = self.policy {
+            found = self.take_best(total, tolerance_percent);
+        }
+        let b = found
+            .or_else(|| self.take_good(total))
+            .or_else(|| self.take_scan(total))
+            .ok_or(AllocError::Exhausted)?;
+        // SAFETY: the block is free, unlinked and at least `total` long.
+        Ok(unsafe { self.occupy(b, size_of_block(b), total, 0, size) })
+    }
+
+    /// The block size, header and guards included, that a request of `size`
+    /// bytes needs; `None` on overflow.
+    #[inline(always)]
+    fn block_size_for(&self, size: usize) -> Option<usize> {
+        let payload = align_up(size.checked_add(self.guard)?, G)?;
+        let payload = if payload < G { G } else { payload };
+        payload.checked_add(self.lead)
+    }
+
+    /// Unlinks and returns the head of the first bin whose every block holds
+    /// at least `total` bytes. O(1).
+    #[inline(always)]
+    fn take_good(&mut self, total: usize) -> Option<*mut Hdr> {
+        let bin = Bin::for_request(total >> G_SHIFT)?;
+        let found = self.index.first_at_or_after(bin)?;
+        let b = self.head(found);
+        // SAFETY: the index says the bin is non-empty, so `b` is its head, a
+        // free block of this pool.
+        unsafe {
+            let next = next_free(b);
+            *self.head_mut(found) = next;
+            if next.is_null() {
+                self.index.mark_empty(found);
+            } else {
+                set_prev_free(next, ptr::null_mut());
+            }
+        }
+        self.free_blocks -= 1;
+        Some(b)
+    }
+
+    /// The failure path of good fit: scans the bin holding blocks of
+    /// `total` bytes, which the constant-time search skips because some of
+    /// its blocks are smaller.
+    #[cold]
+    fn take_scan(&mut self, total: usize) -> Option<*mut Hdr> {
+        let bin = Bin::for_block(total >> G_SHIFT);
+        let mut b = self.heads[bin.index()];
+        while !b.is_null() {
+            // SAFETY: `b` is on a free list of this pool.
+            let size = unsafe { size_of_block(b) };
+            if size >= total {
+                // SAFETY: as above.
+                unsafe { self.unlink(b, size) };
+                return Some(b);
+            }
+            // SAFETY: as above.
+            b = unsafe { next_free(b) };
+        }
+        None
+    }
+
+    /// Best fit within `tolerance` percent; see [`FitPolicy::BestFit`].
+    fn take_best(&mut self, total: usize, tolerance: usize) -> Option<*mut Hdr> {
+        let limit = total.saturating_add(total.saturating_mul(tolerance) / 100);
+        let last = Bin::for_block(limit >> G_SHIFT);
+        let mut from = Bin::for_block(total >> G_SHIFT);
+        while let Some(bin) = self.index.first_at_or_after(from) {
+            if bin > last {
+                break;
+            }
+            let mut b = self.heads[bin.index()];
+            while !b.is_null() {
+                // SAFETY: `b` is on a free list of this pool.
+                let size = unsafe { size_of_block(b) };
+                if total <= size && size <= limit {
+                    // SAFETY: as above.
+                    unsafe { self.unlink(b, size) };
+                    return Some(b);
+                }
+                // SAFETY: as above.
+                b = unsafe { next_free(b) };
+            }
+            // The next bin: the first whose blocks are all longer than this
+            // bin's shortest.
+            from = Bin::for_request(bin.min_units() + 1)?;
+        }
+        None
+    }
+
+    /// Serves a request aligned to `align > G`.
+    fn alloc_aligned(
+        &mut self,
+        total: usize,
+        align: usize,
+        req: usize,
+    ) -> Result<NonNull<u8>, AllocError> {
+        // The allocation pointer is `lead` bytes into its block; the gap
+        // before the block is a multiple of `G` below `align`, or
+        // `align + G` when a gap of one granule cannot be handed to the
+        // block before (there is none).
+        let search = total + (align - G);
+        let mut pick = self
+            .peek_good(search)
+            .and_then(|b| self.placement(b, total, align).map(|gap| (b, gap)));
+        if pick.is_none() {
+            pick = self
+                .peek_good(search + 2 * G)
+                .and_then(|b| self.placement(b, total, align).map(|gap| (b, gap)));
+        }
+        if pick.is_none() {
+            pick = self.scan_aligned(total, align);
+        }
+        let (b, gap) = pick.ok_or(AllocError::Exhausted)?;
+        // SAFETY: `b` is a free block of this pool in which `placement`
+        // found room for `total` bytes after `gap`.
+        Ok(unsafe { self.occupy_at(b, gap, total, req) })
+    }
+
+    /// The head of the first bin whose every block holds `total` bytes,
+    /// left on its list.
+    fn peek_good(&self, total: usize) -> Option<*mut Hdr> {
+        let bin = Bin::for_request(total >> G_SHIFT)?;
+        let found = self.index.first_at_or_after(bin)?;
+        Some(self.heads[found.index()])
+    }
+
+    /// The failure path of an over-aligned request: every free block from
+    /// the bin of `total` upwards.
+    #[cold]
+    fn scan_aligned(&self, total: usize, align: usize) -> Option<(*mut Hdr, usize)> {
+        let mut from = Bin::for_block(total >> G_SHIFT);
+        while let Some(bin) = self.index.first_at_or_after(from) {
+            let mut b = self.heads[bin.index()];
+            while !b.is_null() {
+                if let Some(gap) = self.placement(b, total, align) {
+                    return Some((b, gap));
+                }
+                // SAFETY: `b` is on a free list of this pool.
+                b = unsafe { next_free(b) };
+            }
+            from = Bin::for_request(bin.min_units() + 1)?;
+        }
+        None
+    }
+
+    /// Where in free block `b` a block of `total` bytes whose allocation is
+    /// aligned to `align` can start: the gap from `b`, or `None`.
+    fn placement(&self, b: *mut Hdr, total: usize, align: usize) -> Option<usize> {
+        // SAFETY: `b` is a free block of this pool.
+        let (size, first) = unsafe { (size_of_block(b), (*b).prev.is_null()) };
+        let user = align_up(b.addr().checked_add(self.lead)?, align)?;
+        let mut gap = user - self.lead - b.addr();
+        if gap == G && first {
+            gap = gap.checked_add(align)?;
+        }
+        (gap.checked_add(total)? <= size).then_some(gap)
+    }
+
+    /// Hands out `total` bytes starting `gap` bytes into free block `b`
+    /// (still on its list). A gap of one granule goes to the (used) block
+    /// before; a longer one stays a free block.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a free block of this pool on its list and `gap` came from
+    /// [`placement`](Self::placement) for `total`.
+    unsafe fn occupy_at(
+        &mut self,
+        b: *mut Hdr,
+        gap: usize,
+        total: usize,
+        req: usize,
+    ) -> NonNull<u8> {
+        // SAFETY: the caller promises a free block on its list, with room
+        // for `gap + total` bytes; a one-granule gap has a block before it,
+        // which is used since `b` is free.
+        unsafe {
+            let size = size_of_block(b);
+            self.unlink(b, size);
+            if gap == 0 {
+                return self.occupy(b, size, total, 0, req);
+            }
+            let start = b.byte_add(gap);
+            let prev_flag = if gap == G {
+                let p = (*b).prev;
+                (*p).size += G;
+                self.in_use += G;
+                // The granule joins the used block's slack: keep its bytes
+                // initialised and, with guards, part of its tail guard.
+                let fill = if self.guard != 0 { Self::GUARD_BYTE } else { 0 };
+                b.cast::<u8>().write_bytes(fill, G);
+                (*start).prev = p;
+                0
+            } else {
+                (*b).size = gap | FREE;
+                self.push_free(b, gap);
+                (*start).prev = b;
+                PREV_FREE
+            };
+            self.occupy(start, size - gap, total, prev_flag, req)
+        }
+    }
+
+    /// Makes block `b` of `size` bytes used with `total` bytes, splitting
+    /// off the rest as a free block when it is long enough, and hands out
+    /// its allocation.
+    ///
+    /// # Safety
+    ///
+    /// `b .. b + size` is a block of this pool on no list, whose `prev` link
+    /// is right and whose previous block is free exactly when `prev_flag`
+    /// is [`PREV_FREE`]; the block at `b + size` records `b`'s range as
+    /// free (its `PREV_FREE` flag is set); `total <= size`.
+    #[inline(always)]
+    unsafe fn occupy(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        total: usize,
+        prev_flag: usize,
+        req: usize,
+    ) -> NonNull<u8> {
+        debug_assert!(total <= size && total >= MIN_BLOCK);
+        // SAFETY: the caller's contract.
+        let size = unsafe { self.split_tail(b, size, total) };
+        // SAFETY: `b` is a block header of this pool.
+        unsafe { (*b).size = size | prev_flag };
+        self.in_use += size;
+        self.live += 1;
+        self.counters.allocated(self.in_use);
+        // SAFETY: `lead < total <= size`, so the allocation is in the block.
+        let user = unsafe { b.cast::<u8>().add(self.lead) };
+        let (base, bits) = self.area_of(user.addr());
+        // SAFETY: `user` lies in the area whose bitmap is `bits`.
+        unsafe { set_bit(bits, user.addr() - base.addr()) };
+        if self.guard != 0 {
+            // SAFETY: the block is used, `size` bytes, for `req` bytes.
+            unsafe { self.arm_guards(b, size, req) };
+        }
+        // SAFETY: addresses inside a region are not null.
+        unsafe { NonNull::new_unchecked(user) }
+    }
+
+    /// Keeps the first `total` bytes of block `b` (of `size` bytes, on no
+    /// list), making the rest a free block when it is at least
+    /// [`MIN_BLOCK`] long, and updates the next block's boundary tag.
+    /// Returns `b`'s new size; `b`'s own size word is left to the caller.
+    ///
+    /// # Safety
+    ///
+    /// As [`occupy`](Self::occupy): the block after `b` must have its
+    /// `PREV_FREE` flag set.
+    #[inline(always)]
+    unsafe fn split_tail(&mut self, b: *mut Hdr, size: usize, total: usize) -> usize {
+        // SAFETY: `b + size` is the next block (or sentinel); the rest, when
+        // split off, is at least `MIN_BLOCK` long and inside `b`.
+        unsafe {
+            let next = b.byte_add(size);
+            let rest = size - total;
+            if rest >= MIN_BLOCK {
+                let r = b.byte_add(total);
+                (*r).prev = b;
+                (*r).size = rest | FREE;
+                (*next).prev = r;
+                self.push_free(r, rest);
+                total
+            } else {
+                (*next).prev = b;
+                (*next).size &= !PREV_FREE;
+                size
+            }
+        }
+    }
+
+    /// Returns an allocation to the pool after checking that it is a live
+    /// allocation of this pool (see the [checked-free rule](self#checked-frees)).
+    /// O(1) when the pointer is valid; the block merges with free
+    /// neighbours at once.
+    ///
+    /// With guards on, the guards are verified first; a broken guard is
+    /// reported as [`FreeError::GuardCorrupted`] *after* the block has been
+    /// freed, so the pool stays consistent.
+    ///
+    /// # Errors
+    ///
+    /// [`FreeError::Foreign`], [`FreeError::Interior`],
+    /// [`FreeError::DoubleFree`] or [`FreeError::NeverAllocated`] with the
+    /// pool untouched; [`FreeError::GuardCorrupted`] with the block freed.
+    #[inline]
+    pub fn free(&mut self, ptr: NonNull<u8>) -> Result<(), FreeError> {
+        let addr = ptr.as_ptr().addr();
+        // The common case: a valid pointer in the hinted region, guards off.
+        let off = addr.wrapping_sub(self.hint_base.addr());
+        if off < self.hint_len && off & (G - 1) == 0 && self.guard == 0 {
+            let g = off >> G_SHIFT;
+            // SAFETY: `off` is inside the hinted area, so its word is in
+            // the bitmap.
+            let word = unsafe { self.hint_bits.add(g / 64) };
+            let mask = 1u64 << (g % 64);
+            // SAFETY: as above.
+            let bits = unsafe { *word };
+            if bits & mask != 0 {
+                // SAFETY: a set bit marks a live allocation, whose block
+                // starts `lead == G` bytes before it (guards are off).
+                unsafe {
+                    *word = bits & !mask;
+                    self.release(self.hint_base.add(off - G).cast::<Hdr>());
+                }
+                return Ok(());
+            }
+        }
+        self.free_slow(addr)
+    }
+
+    /// [`free`](Self::free) for everything but the common case.
+    #[inline(never)]
+    fn free_slow(&mut self, addr: usize) -> Result<(), FreeError> {
+        let b = self.live_block_mut(addr)?;
+        let guard = if self.guard != 0 {
+            // SAFETY: `b` is a live block of this pool.
+            unsafe { self.check_guards(b) }
+        } else {
+            Ok(())
+        };
+        // `live_block_mut` made the block's area the hint.
+        // SAFETY: `b` is a live block of this pool whose allocation is in
+        // the hinted area.
+        unsafe {
+            clear_bit(self.hint_bits, addr - self.hint_base.addr());
+            self.release(b);
+        }
+        guard.map_err(FreeError::GuardCorrupted)
+    }
+
+    /// Returns an allocation to the pool without checking it (guards are
+    /// not verified either). O(1).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must have been returned by this pool's `alloc` family or
+    /// `realloc` and not freed, reallocated or invalidated by
+    /// [`reset`](Self::reset) since.
+    #[inline]
+    pub unsafe fn free_unchecked(&mut self, ptr: NonNull<u8>) {
+        let addr = ptr.as_ptr().addr();
+        let (base, bits) = self.area_of(addr);
+        let off = addr - base.addr();
+        // SAFETY: the caller promises a live allocation, whose block starts
+        // `lead` bytes before it in the area of `bits`.
+        unsafe {
+            clear_bit(bits, off);
+            self.release(base.add(off - self.lead).cast::<Hdr>());
+        }
+    }
+
+    /// The block of the live allocation at `addr`, after the checks of a
+    /// checked free; updates the lookup hint.
+    #[inline]
+    fn live_block_mut(&mut self, addr: usize) -> Result<*mut Hdr, FreeError> {
+        let (base, bits) = if addr.wrapping_sub(self.hint_base.addr()) < self.hint_len {
+            (self.hint_base, self.hint_bits)
+        } else {
+            let area = self.find(addr).ok_or(FreeError::Foreign)?;
+            self.set_hint(area);
+            (self.hint_base, self.hint_bits)
+        };
+        let off = addr - base.addr();
+        let g = off >> G_SHIFT;
+        // SAFETY: `off` is inside the area, so its word is in the bitmap.
+        let set = unsafe { *bits.add(g / 64) & (1 << (g % 64)) != 0 };
+        if off & (G - 1) != 0 || !set {
+            return Err(self.classify(addr));
+        }
+        // SAFETY: a set bit marks a live allocation, whose block starts
+        // `lead` bytes before it.
+        Ok(unsafe { base.add(off - self.lead).cast::<Hdr>() })
+    }
+
+    /// The block of the live allocation at `addr`, or `None`.
+    fn live_block(&self, addr: usize) -> Option<*mut Hdr> {
+        let area = self.find(addr)?;
+        // SAFETY: `find` returns live areas.
+        let area = unsafe { &*area };
+        let off = addr - area.base_addr();
+        // SAFETY: `off < area.len`.
+        if off & (G - 1) != 0 || !unsafe { area.bit(off) } {
+            return None;
+        }
+        // SAFETY: as in `live_block_mut`.
+        Some(unsafe { area.base.add(off - self.lead).cast::<Hdr>() })
+    }
+
+    /// Why `addr`, which is not a live allocation, was refused: see the
+    /// [checked-free rule](self#checked-frees).
+    #[cold]
+    #[inline(never)]
+    fn classify(&self, addr: usize) -> FreeError {
+        let Some(area) = self.find(addr) else {
+            return FreeError::Foreign;
+        };
+        // SAFETY: `find` returns live areas.
+        let area = unsafe { &*area };
+        let off = addr - area.base_addr();
+        if off < self.lead {
+            return FreeError::NeverAllocated;
+        }
+        // SAFETY: `off < area.len`.
+        let block = match unsafe { area.last_set_at_or_before(off >> G_SHIFT) } {
+            Some(g) => {
+                let user = g << G_SHIFT;
+                // SAFETY: a set bit marks a live allocation, whose block
+                // starts `lead` bytes before it and whose header is trusted.
+                let size = unsafe { size_of_block(area.base.add(user - self.lead).cast::<Hdr>()) };
+                if off < user + size {
+                    return FreeError::Interior { offset: off - user };
+                }
+                // Past the live block's extent: in the next block, which
+                // is free (a used one would have a set bit at or below
+                // `off`).
+                let next = user - self.lead + size;
+                if next + MIN_BLOCK > area.len {
+                    return FreeError::NeverAllocated;
+                }
+                // SAFETY: `next` is the block after a live block, inside
+                // the area.
+                unsafe { area.base.add(next).cast::<Hdr>() }
+            }
+            // No live allocation below: in the first block, which is free.
+            None => area.base.cast::<Hdr>(),
+        };
+        // SAFETY: `block` is a header of this area reached from a trusted
+        // one.
+        debug_assert!(unsafe { (*block).size } & FREE != 0);
+        if off & (G - 1) == 0 {
+            FreeError::DoubleFree
+        } else {
+            FreeError::NeverAllocated
+        }
+    }
+
+    /// Frees used block `b`, whose allocated bit is already clear.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a used block of this pool.
+    #[inline(always)]
+    unsafe fn release(&mut self, b: *mut Hdr) {
+        // SAFETY: the caller promises a used block.
+        let (size, prev_free) = unsafe { (size_of_block(b), (*b).size & PREV_FREE != 0) };
+        self.in_use -= size;
+        self.live -= 1;
+        self.counters.freed();
+        // SAFETY: as above.
+        unsafe { self.make_free(b, size, prev_free) };
+    }
+
+    /// Turns `b`, a block of `size` bytes that is on no list and whose
+    /// payload nobody uses any more, into a free block merged with its free
+    /// neighbours.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a block of this pool with a correct `prev` link; its previous
+    /// block is free exactly when `prev_free`; its size word need not be
+    /// set.
+    #[inline(always)]
+    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool) {
+        if cfg!(debug_assertions) || self.scrub {
+            // SAFETY: the payload is the block's, unused now.
+            unsafe {
+                b.cast::<u8>()
+                    .add(G)
+                    .write_bytes(Self::SCRUB_BYTE, size - G)
+            };
+        }
+        let mut start = b;
+        let mut size = size;
+        // SAFETY: the caller's contract: `b + size` is the next block or
+        // the sentinel, and `prev` links are right.
+        unsafe {
+            let next = b.byte_add(size);
+            let next_size = (*next).size;
+            if next_size & FREE != 0 {
+                let next_size = next_size & !FLAGS;
+                self.unlink(next, next_size);
+                if self.scrub {
+                    next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
+                }
+                size += next_size;
+            }
+            if prev_free {
+                let p = (*b).prev;
+                let p_size = size_of_block(p);
+                self.unlink(p, p_size);
+                if self.scrub {
+                    b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
+                }
+                size += p_size;
+                start = p;
+            }
+            // A free block's previous block is never free.
+            (*start).size = size | FREE;
+            let after = start.byte_add(size);
+            (*after).prev = start;
+            (*after).size |= PREV_FREE;
+            self.push_free(start, size);
+        }
+    }
+
+    /// The head of `bin`'s list.
+    #[inline(always)]
+    fn head(&self, bin: Bin) -> *mut Hdr {
+        debug_assert!(bin.index() < BIN_COUNT);
+        // SAFETY: a `Bin`'s levels are below `FL_COUNT` and `SL_COUNT`, so
+        // its index is below `BIN_COUNT`.
+        unsafe { *self.heads.get_unchecked(bin.index()) }
+    }
+
+    /// The head of `bin`'s list, to update.
+    #[inline(always)]
+    fn head_mut(&mut self, bin: Bin) -> &mut *mut Hdr {
+        debug_assert!(bin.index() < BIN_COUNT);
+        // SAFETY: as in `head`.
+        unsafe { self.heads.get_unchecked_mut(bin.index()) }
+    }
+
+    /// Puts free block `b` of `size` bytes at the head of its bin.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a free block of this pool, at least [`MIN_BLOCK`] long, on no
+    /// list.
+    #[inline(always)]
+    unsafe fn push_free(&mut self, b: *mut Hdr, size: usize) {
+        let bin = Bin::for_block(size >> G_SHIFT);
+        let head = self.head(bin);
+        // SAFETY: `b` has room for its links; `head`, when not null, is a
+        // free block of this pool.
+        unsafe {
+            set_links(b, head, ptr::null_mut());
+            if head.is_null() {
+                self.index.mark_nonempty(bin);
+            } else {
+                set_prev_free(head, b);
+            }
+        }
+        *self.head_mut(bin) = b;
+        self.free_blocks += 1;
+    }
+
+    /// Takes free block `b` of `size` bytes off its bin's list.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a free block of this pool on the list of the bin of `size`.
+    #[inline(always)]
+    unsafe fn unlink(&mut self, b: *mut Hdr, size: usize) {
+        // SAFETY: `b` and its list neighbours are free blocks of this pool.
+        unsafe {
+            let next = next_free(b);
+            let prev = prev_free(b);
+            if !next.is_null() {
+                set_prev_free(next, prev);
+            }
+            if prev.is_null() {
+                let bin = Bin::for_block(size >> G_SHIFT);
+                *self.head_mut(bin) = next;
+                if next.is_null() {
+                    self.index.mark_empty(bin);
+                }
+            } else {
+                set_next_free(prev, next);
+            }
+        }
+        self.free_blocks -= 1;
+    }
+
+    /// Resizes an allocation to `new_size` bytes, keeping the granule
+    /// alignment every allocation has; see
+    /// [`realloc_aligned`](Self::realloc_aligned) for allocations made with
+    /// a larger alignment.
+    ///
+    /// # Errors
+    ///
+    /// As [`realloc_aligned`](Self::realloc_aligned).
+    pub fn realloc(
+        &mut self,
+        ptr: NonNull<u8>,
+        new_size: usize,
+    ) -> Result<NonNull<u8>, ReallocError> {
+        self.realloc_aligned(ptr, new_size, G)
+    }
+
+    /// Resizes an allocation to `new_size` bytes aligned to `align`.
+    ///
+    /// The pointer is checked as [`free`](Self::free) checks it. A shrink
+    /// happens in place, splitting off the tail as a free block when it is
+    /// long enough; a growth happens in place when the next block is free
+    /// and large enough; otherwise the allocation moves (allocate, copy the
+    /// old usable bytes that fit, free) and the new pointer is returned.
+    /// The pointer also moves when it is not aligned to `align`.
+    ///
+    /// # Errors
+    ///
+    /// [`ReallocError::Pointer`] when the pointer is not a live allocation
+    /// or its guards are broken; [`ReallocError::Alloc`] when the new size
+    /// cannot be served. On error the original allocation is intact.
+    pub fn realloc_aligned(
+        &mut self,
+        ptr: NonNull<u8>,
+        new_size: usize,
+        align: usize,
+    ) -> Result<NonNull<u8>, ReallocError> {
+        if !align.is_power_of_two() {
+            return Err(ReallocError::Alloc(AllocError::BadAlignment { align }));
+        }
+        let addr = ptr.as_ptr().addr();
+        let b = self.live_block_mut(addr).map_err(ReallocError::Pointer)?;
+        if self.guard != 0 {
+            // SAFETY: `b` is a live block of this pool.
+            unsafe { self.check_guards(b) }
+                .map_err(|c| ReallocError::Pointer(FreeError::GuardCorrupted(c)))?;
+        }
+        let total = self
+            .block_size_for(new_size)
+            .filter(|&t| t <= isize::MAX as usize)
+            .ok_or(ReallocError::Alloc(AllocError::TooLarge))?;
+        // SAFETY: `b` is a live block of this pool.
+        let size = unsafe { size_of_block(b) };
+        if addr & (align - 1) == 0 {
+            if total <= size {
+                // SAFETY: as above.
+                unsafe { self.shrink_in_place(b, size, total, new_size) };
+                return Ok(ptr);
+            }
+            // SAFETY: as above; the next block is a block or the sentinel.
+            let (next, next_size) = unsafe {
+                let next = b.byte_add(size);
+                (next, (*next).size)
+            };
+            if next_size & FREE != 0 && size + (next_size & !FLAGS) >= total {
+                // SAFETY: `next` is a free block of this pool on its list.
+                unsafe { self.grow_in_place(b, size, next, next_size & !FLAGS, total, new_size) };
+                return Ok(ptr);
+            }
+        }
+        // SAFETY: `b` is a live block.
+        let old_usable = unsafe { self.usable_of(b) };
+        let new = self
+            .try_alloc(new_size, align)
+            .map_err(ReallocError::Alloc)?;
+        // SAFETY: both allocations are live and distinct; the copy stays
+        // within both.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), old_usable.min(new_size));
+        }
+        let (base, bits) = self.area_of(addr);
+        // SAFETY: `b` is still the live block of `ptr`, in the area of
+        // `bits`.
+        unsafe {
+            clear_bit(bits, addr - base.addr());
+            self.release(b);
+        }
+        Ok(new)
+    }
+
+    /// Shrinks used block `b` of `size` bytes to `total` bytes.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a live block of this pool; `total <= size`.
+    unsafe fn shrink_in_place(&mut self, b: *mut Hdr, size: usize, total: usize, req: usize) {
+        let rest = size - total;
+        let mut new_size = size;
+        if rest >= MIN_BLOCK {
+            new_size = total;
+            // SAFETY: the tail is inside `b`, at least `MIN_BLOCK` long, and
+            // no longer used; its previous block (`b`) is used.
+            unsafe {
+                (*b).size = total | ((*b).size & PREV_FREE);
+                let tail = b.byte_add(total);
+                (*tail).prev = b;
+                self.in_use -= rest;
+                self.make_free(tail, rest, false);
+            }
+        }
+        if self.guard != 0 {
+            // SAFETY: `b` is used, `new_size` bytes, for `req` bytes.
+            unsafe { self.arm_guards(b, new_size, req) };
+        }
+    }
+
+    /// Grows used block `b` of `size` bytes to at least `total` bytes by
+    /// taking free block `next`, which follows it.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a live block of this pool and `next`, of `next_size` bytes,
+    /// the free block after it, with `size + next_size >= total`.
+    unsafe fn grow_in_place(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        next: *mut Hdr,
+        next_size: usize,
+        total: usize,
+        req: usize,
+    ) {
+        // SAFETY: the caller's contract; after the merge, the block after
+        // `next` records a free predecessor, as `split_tail` needs.
+        unsafe {
+            self.unlink(next, next_size);
+            let new_size = self.split_tail(b, size + next_size, total);
+            (*b).size = new_size | ((*b).size & PREV_FREE);
+            self.in_use += new_size - size;
+            if self.in_use > self.counters.high_water {
+                self.counters.high_water = self.in_use;
+            }
+            if self.guard != 0 {
+                self.arm_guards(b, new_size, req);
+            }
+        }
+    }
+
+    /// The usable bytes of live block `b`.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a live block of this pool.
+    unsafe fn usable_of(&self, b: *mut Hdr) -> usize {
+        if self.guard != 0 {
+            // SAFETY: with guards, a live block holds its requested size
+            // right after its header.
+            unsafe { b.cast::<u8>().add(G).cast::<usize>().read() }
+        } else {
+            // SAFETY: `b` is a live block.
+            unsafe { size_of_block(b) - self.lead }
+        }
+    }
+
+    /// Whether `ptr` lies in the block area of one of the pool's regions
+    /// (inside a block, live or free; the regions' own bookkeeping is not
+    /// part of it).
+    pub fn contains(&self, ptr: NonNull<u8>) -> bool {
+        self.find(ptr.as_ptr().addr()).is_some()
+    }
+
+    /// Whether `ptr` is a live allocation of this pool (exactly what
+    /// `alloc` returned).
+    pub fn is_allocated(&self, ptr: NonNull<u8>) -> bool {
+        self.live_block(ptr.as_ptr().addr()).is_some()
+    }
+
+    /// The bytes the caller may use at `ptr`, a live allocation: at least
+    /// what was requested (the block's payload without guards; exactly the
+    /// request with guards). `None` when `ptr` is not a live allocation.
+    pub fn usable_size(&self, ptr: NonNull<u8>) -> Option<usize> {
+        let b = self.live_block(ptr.as_ptr().addr())?;
+        // SAFETY: `b` is a live block.
+        Some(unsafe { self.usable_of(b) })
+    }
+
+    /// A snapshot of the pool's statistics. `in_use` and `free` count whole
+    /// blocks, headers included, so `in_use + free == capacity`;
+    /// `largest_free` is the size of the largest free block, header
+    /// included, so a request of up to `largest_free - overhead()` bytes
+    /// fits. Finding it walks one bin's list.
+    pub fn stats(&self) -> ByteStats {
+        ByteStats {
+            capacity: self.capacity,
+            in_use: self.in_use,
+            free: self.capacity - self.in_use,
+            largest_free: self.largest_free(),
+            free_blocks: self.free_blocks,
+            live_allocations: self.live,
+            high_water: self.counters.high_water,
+            allocations: self.counters.allocations,
+            frees: self.counters.frees,
+            failed_allocations: self.counters.failed_allocations,
+            growth_events: 0,
+        }
+    }
+
+    /// The size of the largest free block, or 0.
+    fn largest_free(&self) -> usize {
+        let Some(bin) = self.index.last() else {
+            return 0;
+        };
+        let mut largest = 0;
+        let mut b = self.heads[bin.index()];
+        while !b.is_null() {
+            // SAFETY: `b` is on a free list of this pool.
+            unsafe {
+                largest = largest.max(size_of_block(b));
+                b = next_free(b);
+            }
+        }
+        largest
+    }
+
+    /// Frees every allocation at once: each region becomes one free block
+    /// again. O(regions + bitmap words) (plus O(capacity) with
+    /// [scrubbing](Self::set_scrub)). Pointers handed out before must not be
+    /// used afterwards. The policy, guard and scrub settings are kept; the
+    /// high-water mark restarts from zero.
+    pub fn reset(&mut self) {
+        for bin in self.index.nonempty() {
+            self.heads[bin.index()] = ptr::null_mut();
+        }
+        self.index = BinIndex::new();
+        self.free_blocks = 0;
+        self.in_use = 0;
+        self.live = 0;
+        self.counters.high_water = 0;
+        let mut cur = self.areas;
+        while !cur.is_null() {
+            // SAFETY: `cur` is a live area header of this pool.
+            let area = unsafe { &mut *cur };
+            area.reset();
+            let first = area.base.cast::<Hdr>();
+            // SAFETY: the first block is free, spans the area and is on no
+            // list.
+            unsafe {
+                self.push_free(first, area.len - G);
+                if self.scrub {
+                    scrub_free_payload(first, area.len - G);
+                }
+            }
+            cur = area.next;
+        }
+    }
+
+    /// Whether free memory is kept filled with [`SCRUB_BYTE`](Self::SCRUB_BYTE).
+    pub fn scrub(&self) -> bool {
+        self.scrub
+    }
+
+    /// Switches scrubbing on or off. With it on, every byte of free memory
+    /// beyond the free blocks' headers and links holds
+    /// [`SCRUB_BYTE`](Self::SCRUB_BYTE), so [`dump`](Self::dump) can show
+    /// free memory and stale data does not linger: switching it on fills
+    /// all free memory (O(free bytes)), each free fills the freed block, and
+    /// [`reset`](Self::reset) and [`add_region`](Self::add_region) fill
+    /// their whole regions.
+    pub fn set_scrub(&mut self, on: bool) {
+        if on && !self.scrub {
+            let mut cur = self.areas;
+            while !cur.is_null() {
+                // SAFETY: `cur` is a live area header of this pool.
+                let area = unsafe { &*cur };
+                let mut b = area.base.cast::<Hdr>();
+                loop {
+                    // SAFETY: walking an area's blocks by their sizes stays
+                    // on headers until the sentinel (size 0).
+                    let (size, free) = unsafe { (size_of_block(b), (*b).size & FREE != 0) };
+                    if size == 0 {
+                        break;
+                    }
+                    if free {
+                        // SAFETY: `b` is a free block of `size` bytes.
+                        unsafe { scrub_free_payload(b, size) };
+                    }
+                    // SAFETY: as above.
+                    b = unsafe { b.byte_add(size) };
+                }
+                cur = area.next;
+            }
+        }
+        self.scrub = on;
+    }
+
+    /// The live allocations in address order, with their usable sizes.
+    pub fn iter_allocated(&self) -> LiveAllocations<'_> {
+        LiveAllocations::new(self.areas, self.lead, self.guard != 0)
+    }
+
+    /// Calls `f` with each live allocation and its usable size, in address
+    /// order, until it returns [`ControlFlow::Break`].
+    ///
+    /// ```
+    /// use core::{mem::MaybeUninit, ops::ControlFlow};
+    /// use poolalloc::{VarPool, region::Region};
+    ///
+    /// let mut memory = [MaybeUninit::<u8>::uninit(); 2048];
+    /// let mut pool = VarPool::new(Region::new(&mut memory)).unwrap();
+    /// let ptrs: Vec<_> = (1..=5).map(|i| pool.alloc(i * 10, 8).unwrap()).collect();
+    /// let mut seen = 0;
+    /// let found = pool.for_each_allocated(|ptr, size| {
+    ///     seen += 1;
+    ///     assert!(size >= 10 * seen);
+    ///     if ptr == ptrs[2] { ControlFlow::Break(ptr) } else { ControlFlow::Continue(()) }
+    /// });
+    /// assert_eq!(found, ControlFlow::Break(ptrs[2]));
+    /// assert_eq!(seen, 3);
+    /// ```
+    pub fn for_each_allocated<B>(
+        &self,
+        mut f: impl FnMut(NonNull<u8>, usize) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        for (ptr, size) in self.iter_allocated() {
+            f(ptr, size)?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Makes `area` the lookup hint.
+    #[inline]
+    fn set_hint(&mut self, area: *mut Area) {
+        // SAFETY: `area` is a live area header of this pool.
+        let a = unsafe { &*area };
+        self.hint = area;
+        self.hint_base = a.base;
+        self.hint_len = a.len;
+        self.hint_bits = a.bits;
+    }
+
+    /// The base and bitmap of the area holding `addr`, which the caller
+    /// knows is in the pool; updates the hint.
+    #[inline(always)]
+    fn area_of(&mut self, addr: usize) -> (*mut u8, *mut u64) {
+        if addr.wrapping_sub(self.hint_base.addr()) < self.hint_len {
+            return (self.hint_base, self.hint_bits);
+        }
+        self.area_of_slow(addr)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn area_of_slow(&mut self, addr: usize) -> (*mut u8, *mut u64) {
+        match self.find(addr) {
+            Some(area) => self.set_hint(area),
+            None => unreachable!("a block address outside the pool"),
+        }
+        (self.hint_base, self.hint_bits)
+    }
+
+    /// The area whose block area holds `addr`.
+    fn find(&self, addr: usize) -> Option<*mut Area> {
+        if addr.wrapping_sub(self.hint_base.addr()) < self.hint_len {
+            return Some(self.hint);
+        }
+        let mut cur = self.areas;
+        while !cur.is_null() {
+            // SAFETY: `cur` is a live area header of this pool.
+            let area = unsafe { &*cur };
+            if area.holds(addr) {
+                return Some(cur);
+            }
+            if area.base_addr() > addr {
+                return None;
+            }
+            cur = area.next;
+        }
+        None
+    }
+}
+
+/// Fills the payload of free block `b` beyond its links.
+///
+/// # Safety
+///
+/// `b` is a free block of `size` bytes.
+unsafe fn scrub_free_payload(b: *mut Hdr, size: usize) {
+    // SAFETY: the bytes past the links are the block's and unused.
+    unsafe {
+        b.cast::<u8>()
+            .add(MIN_BLOCK)
+            .write_bytes(VarPool::SCRUB_BYTE, size - MIN_BLOCK)
+    };
+}
+
+#[cfg(test)]
+mod tests;
