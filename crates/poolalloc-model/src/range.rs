@@ -394,8 +394,12 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
     };
     // Another pool of the same shape, whose handles match this pool's in
     // everything but the pool.
-    let mut other = RangePool::new(config.len_bytes(), config.granularity(), LimitedNodes::new(8, 8))
-        .expect("a valid pool");
+    let mut other = RangePool::new(
+        config.len_bytes(),
+        config.granularity(),
+        LimitedNodes::new(8, 8),
+    )
+    .expect("a valid pool");
     let foreign = (0..3)
         .map_while(|_| other.alloc(0, 1).ok())
         .collect::<Vec<_>>();

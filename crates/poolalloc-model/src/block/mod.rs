@@ -22,7 +22,7 @@ mod runner;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 
-pub use model::{AddExpectation, Class, Model, ModelRegion};
+pub use model::{AddExpectation, Class, Model, ModelRegion, REWIND_AFTER};
 pub use runner::run;
 
 use std::collections::BTreeMap;
@@ -65,12 +65,15 @@ pub struct Config {
     /// Whether the pool keeps its event counters
     /// (`BlockPool<'_, true>`) or not (`BlockPool<'_, false>`).
     pub counters: bool,
+    /// Whether the pool rewinds its cursors when it becomes empty (the
+    /// default; `false` calls `set_rewind_when_empty(false)`).
+    pub rewind: bool,
 }
 
 impl Config {
     /// A configuration with the given layout, no skew, spares of 512, 256
     /// and 96 bytes, a tiny spare of 3 bytes (modulo the stride), gaps of
-    /// 16 bytes and counters on.
+    /// 16 bytes, counters on and rewinding on.
     pub fn simple(block_size: usize, align: usize, region_len: usize) -> Self {
         Config {
             block_size,
@@ -81,6 +84,7 @@ impl Config {
             tiny_len: 3,
             gap: 16,
             counters: true,
+            rewind: true,
         }
     }
 
@@ -122,6 +126,7 @@ impl<'a> arbitrary::Arbitrary<'a> for Config {
             tiny_len: u.int_in_range(0..=MAX_BLOCK_SIZE)?,
             gap: u.int_in_range(0..=MAX_GAP)?,
             counters: u.arbitrary()?,
+            rewind: u.arbitrary()?,
         })
     }
 }
@@ -135,7 +140,8 @@ impl<'a> arbitrary::Arbitrary<'a> for Config {
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Op {
     /// `alloc()`: `None` exactly when every block is live; otherwise the
-    /// most recently freed block, or the next never-used block of a region.
+    /// most recently freed block, or, when the free list is empty (or was
+    /// dropped by a rewind), the block at some region's cursor.
     Alloc,
     /// `alloc_zeroed()`: as [`Op::Alloc`], and every byte of the block is
     /// zero.
@@ -237,7 +243,8 @@ pub enum Target {
 /// skipped) and how many times each outcome was seen.
 ///
 /// Operations count under [`Op::name`]. Outcomes count under
-/// `alloc.reused`, `alloc.fresh`, `alloc.none`, `new.ok`, `new.too_small`,
+/// `alloc.reused`, `alloc.fresh`, `alloc.none`, `rewind`, `new.ok`,
+/// `new.too_small`,
 /// `add_region.ok`, `add_region.too_small`, `add_region.overlap`,
 /// `query.live`, `query.freed`, `query.fresh`, `query.interior`,
 /// `query.foreign`, `iterate.break` and `skipped`.

@@ -77,6 +77,12 @@ pub enum AddExpectation {
     Either,
 }
 
+/// A pool rewinds its cursors when it becomes empty after handing out more
+/// than this many blocks since its last reset or rewind (unless rewinding
+/// is turned off): the free list is dropped and allocation restarts at the
+/// first block of each region.
+pub const REWIND_AFTER: usize = 64;
+
 /// The state a [`BlockPool`](poolalloc::BlockPool) must be in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Model {
@@ -89,11 +95,17 @@ pub struct Model {
     pub regions: Vec<ModelRegion>,
     /// Live block address to the seed of the pattern it holds.
     pub live: BTreeMap<usize, u64>,
-    /// Every block handed out since creation or the last reset.
+    /// Every block handed out since creation or the last reset: a free
+    /// one is refused as a double free.
     pub handed_out: BTreeSet<usize>,
-    /// Blocks freed since the last reset and not handed out again, most
-    /// recent last: the pool's free list is LIFO.
+    /// The blocks handed out since the last reset or rewind: in each
+    /// region, a prefix (the cursor hands blocks out in address order).
+    pub bumped: BTreeSet<usize>,
+    /// Blocks freed since the last reset or rewind and not handed out
+    /// again, most recent last: the pool's free list is LIFO.
     pub free_stack: Vec<usize>,
+    /// Whether the pool rewinds when it becomes empty.
+    pub rewind: bool,
     /// Blocks over all regions.
     pub capacity: usize,
     /// The most blocks live at once since creation or the last reset.
@@ -108,8 +120,8 @@ pub struct Model {
 
 impl Model {
     /// The model of an empty pool of blocks of `block_size` bytes aligned
-    /// to `align`.
-    pub fn new(block_size: usize, align: usize) -> Self {
+    /// to `align`, rewinding when emptied or not.
+    pub fn new(block_size: usize, align: usize, rewind: bool) -> Self {
         let block_align = align.max(align_of::<*mut u8>());
         let stride = block_size
             .max(size_of::<*mut u8>())
@@ -120,7 +132,9 @@ impl Model {
             regions: Vec::new(),
             live: BTreeMap::new(),
             handed_out: BTreeSet::new(),
+            bumped: BTreeSet::new(),
             free_stack: Vec::new(),
+            rewind,
             capacity: 0,
             high_water: 0,
             allocations: 0,
@@ -214,25 +228,26 @@ impl Model {
     }
 
     /// Whether `addr` is the block a bump cursor hands out next: a block
-    /// never handed out whose predecessors in its region all were, and
-    /// whose successors all were not.
+    /// start not handed out since the last reset or rewind, whose
+    /// predecessors in its region all were, and whose successors all were
+    /// not.
     pub fn is_next_fresh(&self, addr: usize) -> bool {
         let Some(region) = self.block_region(addr) else {
             return false;
         };
         let index = (addr - region.first) / self.stride;
         let used = self
-            .handed_out
+            .bumped
             .range(region.first..region.blocks_end(self.stride))
             .count();
-        self.classify(addr) == Class::Fresh && used == index
+        self.classify(addr).is_block_start() && !self.bumped.contains(&addr) && used == index
     }
 
     /// Records that `addr` was handed out and now holds the pattern of
     /// `seed`.
     pub fn alloc(&mut self, addr: usize, seed: u64) {
         match self.classify(addr) {
-            Class::Freed => {
+            Class::Freed if self.bumped.contains(&addr) => {
                 let at = self
                     .free_stack
                     .iter()
@@ -240,7 +255,8 @@ impl Model {
                     .expect("a freed block is on the free stack");
                 self.free_stack.remove(at);
             }
-            Class::Fresh => {
+            Class::Freed | Class::Fresh => {
+                self.bumped.insert(addr);
                 self.handed_out.insert(addr);
             }
             other => panic!("model: cannot hand out {addr:#x}, which is {other:?}"),
@@ -255,48 +271,55 @@ impl Model {
         self.failed_allocations += 1;
     }
 
-    /// Records that the live block `addr` was freed; returns its seed.
-    pub fn free(&mut self, addr: usize) -> u64 {
+    /// Records that the live block `addr` was freed; returns its seed and
+    /// whether the pool, now empty, rewound.
+    pub fn free(&mut self, addr: usize) -> (u64, bool) {
         let seed = self
             .live
             .remove(&addr)
             .unwrap_or_else(|| panic!("model: {addr:#x} is not live"));
         self.free_stack.push(addr);
         self.frees += 1;
-        seed
+        let rewound = self.rewind && self.live.is_empty() && self.bumped.len() > REWIND_AFTER;
+        if rewound {
+            self.free_stack.clear();
+            self.bumped.clear();
+        }
+        (seed, rewound)
     }
 
     /// Records a reset.
     pub fn reset(&mut self) {
         self.live.clear();
         self.handed_out.clear();
+        self.bumped.clear();
         self.free_stack.clear();
         self.high_water = 0;
     }
 
-    /// Panics unless the model's own invariants hold. Linear in the
-    /// number of blocks handed out (plus a sort of the free stack).
+    /// Panics unless the model's own invariants hold. Roughly linear in the
+    /// number of blocks handed out.
     pub fn assert_consistent(&self) {
-        // Merge the sorted live set into the sorted handed-out set: the
-        // live blocks must all be there, and the rest is the freed set.
-        let mut live = self.live.keys().copied().peekable();
-        let mut freed = Vec::with_capacity(self.free_stack.len());
         for &addr in &self.handed_out {
             let region = self
                 .block_region(addr)
                 .unwrap_or_else(|| panic!("model: {addr:#x} handed out but not a block"));
             assert_eq!((addr - region.first) % self.stride, 0, "model: {addr:#x}");
+        }
+        // Merge the sorted live set into the sorted set of blocks handed out
+        // since the last reset or rewind: the live blocks must all be there,
+        // and the rest is what the free list holds.
+        assert!(self.bumped.is_subset(&self.handed_out), "model: bumped set");
+        let mut live = self.live.keys().copied().peekable();
+        let mut freed = Vec::with_capacity(self.free_stack.len());
+        for &addr in &self.bumped {
             if live.peek() == Some(&addr) {
                 live.next();
             } else {
                 freed.push(addr);
             }
         }
-        assert_eq!(
-            live.next(),
-            None,
-            "model: a live block was never handed out"
-        );
+        assert_eq!(live.next(), None, "model: a live block was not handed out");
         let mut stacked = self.free_stack.clone();
         stacked.sort_unstable();
         assert_eq!(stacked, freed, "model: free stack and freed set");
@@ -316,7 +339,7 @@ mod tests {
     use super::*;
 
     fn model() -> Model {
-        let mut m = Model::new(20, 8);
+        let mut m = Model::new(20, 8, true);
         assert_eq!((m.stride, m.block_align), (24, 8));
         m.add_region(ModelRegion {
             start: 1000,
@@ -329,11 +352,11 @@ mod tests {
 
     #[test]
     fn stride_rounds_up_to_a_pointer_and_the_alignment() {
-        assert_eq!(Model::new(1, 1).stride, size_of::<*mut u8>());
-        assert_eq!(Model::new(1, 1).block_align, align_of::<*mut u8>());
-        assert_eq!(Model::new(65, 64).stride, 128);
-        assert_eq!(Model::new(300, 128).stride, 384);
-        assert_eq!(Model::new(9, 8).stride, 16);
+        assert_eq!(Model::new(1, 1, true).stride, size_of::<*mut u8>());
+        assert_eq!(Model::new(1, 1, true).block_align, align_of::<*mut u8>());
+        assert_eq!(Model::new(65, 64, true).stride, 128);
+        assert_eq!(Model::new(300, 128, true).stride, 384);
+        assert_eq!(Model::new(9, 8, true).stride, 16);
     }
 
     #[test]
@@ -350,7 +373,7 @@ mod tests {
         assert_eq!(m.classify(1064), Class::Live);
         assert!(m.is_next_fresh(1088));
         m.alloc(1088, 2);
-        assert_eq!(m.free(1064), 1);
+        assert_eq!(m.free(1064), (1, false));
         assert_eq!(m.classify(1064), Class::Freed);
         assert_eq!(m.free_stack, vec![1064]);
         assert_eq!(m.classify(1064).free_result(), Err(FreeError::DoubleFree));

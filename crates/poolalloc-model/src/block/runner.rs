@@ -73,8 +73,11 @@ fn split_pieces<'a>(mut rest: Memory<'a>, ranges: &[Range<usize>]) -> Vec<Memory
 ///
 /// - every return value: `alloc` returns `None` exactly when every block is
 ///   live, and otherwise the most recently freed block (the free list is
-///   LIFO) or, when none is free, the next never-used block of some region
-///   (its bump cursor); each checked `free` returns `Ok` or exactly the
+///   LIFO) or, when the free list is empty, the block at some region's
+///   cursor (which hands blocks out in address order, and restarts at the
+///   region's first block on a reset, or on a rewind: the pool becoming
+///   empty after handing out more than [`REWIND_AFTER`](super::REWIND_AFTER)
+///   blocks, unless rewinding is off); each checked `free` returns `Ok` or exactly the
 ///   [`FreeError`] the model predicts; `contains`, `is_allocated`,
 ///   `add_region` (including the `needed` and `available` of
 ///   `TooSmall`) likewise;
@@ -115,7 +118,7 @@ pub fn run(config: &Config, ops: &[Op]) -> Summary {
 }
 
 fn run_with<const C: bool>(config: &Config, ops: &[Op]) -> Summary {
-    let model = Model::new(config.block_size, config.align);
+    let model = Model::new(config.block_size, config.align, config.rewind);
     let layout = Layout::new(config, model.stride);
     // Memory that is no part of the buffer, for foreign pointers.
     let stack_bytes = [0u8; 16];
@@ -215,7 +218,11 @@ impl Harness {
         let range = region.addr_range();
         assert_eq!(range, self.pieces[0]);
         let expected = self.model.expect_add(range.start, range.end, self.needed);
-        match BlockPool::<C>::with_counters(region, self.config.block_size, self.config.align) {
+        let mut pool = match BlockPool::<C>::with_counters(
+            region,
+            self.config.block_size,
+            self.config.align,
+        ) {
             Ok(pool) => {
                 self.accepted(&pool, range, expected);
                 self.summary.note("new.ok");
@@ -227,7 +234,11 @@ impl Harness {
                 BlockPool::<C>::empty(self.config.block_size, self.config.align)
                     .expect("a valid layout")
             }
+        };
+        if !self.config.rewind {
+            pool.set_rewind_when_empty(false);
         }
+        pool
     }
 
     /// Checks a refused region against the model; returns the outcome name.
@@ -518,9 +529,17 @@ impl Harness {
         } else {
             assert_eq!(pool.free(ptr), Ok(()), "free of live block {addr:#x}");
         }
-        self.model.free(addr);
+        self.note_free(addr);
         assert!(pool.contains(ptr) && !pool.is_allocated(ptr));
         true
+    }
+
+    /// Records a successful free in the model.
+    fn note_free(&mut self, addr: usize) {
+        let (_, rewound) = self.model.free(addr);
+        if rewound {
+            self.summary.note("rewind");
+        }
     }
 
     /// A pointer of the kind `target` names, with its class.
@@ -760,7 +779,7 @@ impl Harness {
                 Ok(()),
                 "final free of {addr:#x}"
             );
-            self.model.free(addr);
+            self.note_free(addr);
         }
         self.check_pool(pool, None);
         assert!(pool.is_empty());

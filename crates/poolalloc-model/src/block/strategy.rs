@@ -16,17 +16,21 @@ pub fn config(max_region_len: usize, max_spare_len: usize) -> impl Strategy<Valu
         0..=MAX_BLOCK_SIZE,
         0..=MAX_GAP,
         any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(block_size, shift, region_len, skew, spare_lens, tiny_len, gap, counters)| Config {
-                block_size,
-                align: 1 << shift,
-                region_len,
-                skew,
-                spare_lens,
-                tiny_len,
-                gap,
-                counters,
+            |(block_size, shift, region_len, skew, spare_lens, tiny_len, gap, counters, rewind)| {
+                Config {
+                    block_size,
+                    align: 1 << shift,
+                    region_len,
+                    skew,
+                    spare_lens,
+                    tiny_len,
+                    gap,
+                    counters,
+                    rewind,
+                }
             },
         )
 }
