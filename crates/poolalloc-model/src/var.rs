@@ -104,6 +104,14 @@ pub enum BadPtr {
         /// Where in it.
         offset: u16,
     },
+    /// Just past the requested bytes of live allocation `index`, at
+    /// `size + offset % 64`: its slack, the next block's header, or beyond.
+    PastEnd {
+        /// Which live allocation, in address order.
+        index: u16,
+        /// How far past its end.
+        offset: u16,
+    },
     /// A pointer freed before (modulo the number remembered).
     Stale(u16),
     /// Any byte of any region the pool was given (modulo their total
@@ -622,6 +630,11 @@ impl Runner {
                     return;
                 }
                 let offset = 1 + offset as usize % (l.size - 1);
+                (self.ptr_at(l.ptr.as_ptr().addr() + offset), offset % 2 == 1)
+            }
+            BadPtr::PastEnd { index, offset } => {
+                let Some(l) = self.pick(index) else { return };
+                let offset = l.size + offset as usize % 64;
                 (self.ptr_at(l.ptr.as_ptr().addr() + offset), offset % 2 == 1)
             }
             BadPtr::Stale(sel) => {
