@@ -71,12 +71,12 @@ pub struct Config {
 
 impl Config {
     /// A main region of `region_len` bytes, no skew, spares of 4096, 1024
-    /// and 100 bytes.
+    /// and 40 bytes (too small for a block on any target).
     pub fn simple(region_len: u32) -> Self {
         Config {
             region_len,
             skew: 0,
-            spare_lens: [4096, 1024, 100],
+            spare_lens: [4096, 1024, 40],
         }
     }
 
