@@ -71,12 +71,12 @@ pub struct Config {
 
 impl Config {
     /// A main region of `region_len` bytes, no skew, spares of 4096, 1024
-    /// and 100 bytes.
+    /// and 40 bytes (too small for a block on any target).
     pub fn simple(region_len: u32) -> Self {
         Config {
             region_len,
             skew: 0,
-            spare_lens: [4096, 1024, 100],
+            spare_lens: [4096, 1024, 40],
         }
     }
 
@@ -102,6 +102,14 @@ pub enum BadPtr {
         /// Which live allocation, in address order.
         index: u16,
         /// Where in it.
+        offset: u16,
+    },
+    /// Just past the requested bytes of live allocation `index`, at
+    /// `size + offset % 64`: its slack, the next block's header, or beyond.
+    PastEnd {
+        /// Which live allocation, in address order.
+        index: u16,
+        /// How far past its end.
         offset: u16,
     },
     /// A pointer freed before (modulo the number remembered).
@@ -622,6 +630,11 @@ impl Runner {
                     return;
                 }
                 let offset = 1 + offset as usize % (l.size - 1);
+                (self.ptr_at(l.ptr.as_ptr().addr() + offset), offset % 2 == 1)
+            }
+            BadPtr::PastEnd { index, offset } => {
+                let Some(l) = self.pick(index) else { return };
+                let offset = l.size + offset as usize % 64;
                 (self.ptr_at(l.ptr.as_ptr().addr() + offset), offset % 2 == 1)
             }
             BadPtr::Stale(sel) => {

@@ -25,6 +25,7 @@ fn bad_ptr() -> impl Strategy<Value = BadPtr> {
     prop_oneof![
         any::<u16>().prop_map(BadPtr::Foreign),
         (any::<u16>(), any::<u16>()).prop_map(|(index, offset)| BadPtr::Interior { index, offset }),
+        (any::<u16>(), any::<u16>()).prop_map(|(index, offset)| BadPtr::PastEnd { index, offset }),
         any::<u16>().prop_map(BadPtr::Stale),
         any::<u32>().prop_map(BadPtr::Wild),
     ]
@@ -122,6 +123,18 @@ fn every_op() -> Vec<Op> {
         Op::FreeBad(BadPtr::Interior {
             index: 1,
             offset: 6,
+        }),
+        Op::FreeBad(BadPtr::PastEnd {
+            index: 0,
+            offset: 0,
+        }),
+        Op::FreeBad(BadPtr::PastEnd {
+            index: 1,
+            offset: 1,
+        }),
+        Op::FreeBad(BadPtr::PastEnd {
+            index: 2,
+            offset: 40,
         }),
         Op::FreeBad(BadPtr::Stale(0)),
         Op::FreeBad(BadPtr::Stale(1)),
