@@ -13,6 +13,27 @@ impl<S: NodeStorage> RangePool<S> {
         *allocation = self.handle(i);
     }
 
+    /// The node of `allocation`, its size and `new_size` in granules; or
+    /// the error for a bad handle or a resize against the direction
+    /// `grow` asks for.
+    fn resize_request(
+        &self,
+        allocation: &Allocation,
+        new_size: usize,
+        grow: bool,
+    ) -> Result<(u32, usize, usize), RangeError> {
+        let i = self.live_node(allocation)?;
+        let size = self.size_of(i);
+        let units = self.units_for(new_size);
+        if (grow && units < size) || (!grow && units > size) {
+            return Err(RangeError::WrongResize {
+                size: size << self.shift,
+                new_size,
+            });
+        }
+        Ok((i, size, units))
+    }
+
     /// Grows an allocation in place to `new_size` bytes (rounded up to the
     /// granularity) by taking the start of the free range right after it.
     /// Returns `false`, changing nothing, when that range is missing or too
@@ -41,15 +62,7 @@ impl<S: NodeStorage> RangePool<S> {
         allocation: &mut Allocation,
         new_size: usize,
     ) -> Result<bool, RangeError> {
-        let i = self.live_node(allocation)?;
-        let size = self.size_of(i);
-        let units = self.units_for(new_size);
-        if units < size {
-            return Err(RangeError::WrongResize {
-                size: size << self.shift,
-                new_size,
-            });
-        }
+        let (i, size, units) = self.resize_request(allocation, new_size, true)?;
         if units == size {
             return Ok(true);
         }
@@ -103,15 +116,7 @@ impl<S: NodeStorage> RangePool<S> {
         allocation: &mut Allocation,
         new_size: usize,
     ) -> Result<bool, RangeError> {
-        let i = self.live_node(allocation)?;
-        let size = self.size_of(i);
-        let units = self.units_for(new_size);
-        if units > size {
-            return Err(RangeError::WrongResize {
-                size: size << self.shift,
-                new_size,
-            });
-        }
+        let (i, size, units) = self.resize_request(allocation, new_size, false)?;
         if units == size {
             return Ok(true);
         }
