@@ -53,11 +53,14 @@
 
 mod check;
 mod dump;
+mod handle;
 mod iter;
 mod lists;
 mod nodes;
 mod offsets;
+mod resize;
 
+pub use handle::Allocation;
 pub use iter::{RangeInfo, Ranges};
 pub use nodes::{MAX_NODES, Node, NodeStorage};
 
@@ -89,54 +92,6 @@ static NEXT_POOL_ID: AtomicUsize = AtomicUsize::new(0);
 /// ```
 pub const fn nodes_for(live: usize) -> usize {
     live.saturating_mul(2).saturating_add(1)
-}
-
-/// A live allocation of a [`RangePool`]: where it is, how long it is, and
-/// which node and generation of which pool it was issued by.
-///
-/// A handle is `Copy`: the offset and size, the index of the allocation's
-/// node, the node's 64-bit generation when the handle was issued, and the
-/// identity of the pool. It goes stale when the allocation is freed (by
-/// handle or by offset), resized through another copy, or when the pool is
-/// reset (each bumps the generation); the pool then refuses it with
-/// [`RangeError::Stale`], and a pool refuses another pool's handle with
-/// [`RangeError::Foreign`]. Pool identities come from a global counter, so
-/// they repeat only after `2^usize::BITS` pools have been created.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Allocation {
-    offset: usize,
-    size: usize,
-    generation: u64,
-    pool: usize,
-    node: u32,
-}
-
-impl Allocation {
-    /// The start offset, a multiple of the pool's granularity and of the
-    /// requested alignment.
-    #[inline]
-    pub fn offset(&self) -> usize {
-        self.offset
-    }
-
-    /// The size in bytes: the request rounded up to the granularity (one
-    /// granule for a request of zero).
-    #[inline]
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
-    /// The offset just past the end: `offset + size`.
-    #[inline]
-    pub fn end(&self) -> usize {
-        self.offset + self.size
-    }
-
-    /// The bytes the allocation covers.
-    #[inline]
-    pub fn range(&self) -> core::ops::Range<usize> {
-        self.offset..self.end()
-    }
 }
 
 /// Variable-size allocation of offsets `[0, len)`, with its metadata in a
@@ -563,135 +518,6 @@ impl<S: NodeStorage> RangePool<S> {
     fn retire(&mut self, i: u32) {
         let node = self.node_mut(i);
         node.generation = node.generation.wrapping_add(1);
-    }
-
-    /// Gives resized allocation `i` a new identity and writes its new
-    /// handle to `allocation`.
-    fn resized(&mut self, allocation: &mut Allocation, i: u32) {
-        self.retire(i);
-        *allocation = self.handle(i);
-    }
-
-    /// Grows an allocation in place to `new_size` bytes (rounded up to the
-    /// granularity) by taking the start of the free range right after it.
-    /// Returns `false`, changing nothing, when that range is missing or too
-    /// short: the caller then allocates elsewhere and moves the data.
-    ///
-    /// On success `allocation` is updated; other copies of it go stale.
-    ///
-    /// ```
-    /// use poolalloc::range::{Node, RangePool};
-    ///
-    /// let mut pool = RangePool::new(100, 1, [Node::EMPTY; 8]).unwrap();
-    /// let mut a = pool.alloc(10, 1).unwrap();
-    /// assert_eq!(pool.grow_in_place(&mut a, 60), Ok(true));
-    /// assert_eq!(a.size(), 60);
-    /// let _b = pool.alloc(40, 1).unwrap();
-    /// assert_eq!(pool.grow_in_place(&mut a, 61), Ok(false));
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`RangeError::Foreign`] or [`RangeError::Stale`] for a bad handle;
-    /// [`RangeError::WrongResize`] when `new_size` is smaller than the
-    /// allocation.
-    pub fn grow_in_place(
-        &mut self,
-        allocation: &mut Allocation,
-        new_size: usize,
-    ) -> Result<bool, RangeError> {
-        let i = self.live_node(allocation)?;
-        let size = self.size_of(i);
-        let units = self.units_for(new_size);
-        if units < size {
-            return Err(RangeError::WrongResize {
-                size: size << self.shift,
-                new_size,
-            });
-        }
-        if units == size {
-            return Ok(true);
-        }
-        let extra = units - size;
-        let next = self.node(i).next;
-        if next == NIL || self.node(next).state != State::Free || self.size_of(next) < extra {
-            return Ok(false);
-        }
-        self.bin_remove(next);
-        if self.size_of(next) == extra {
-            self.unlink(next);
-            self.put_vacant(next);
-            self.free_ranges -= 1;
-        } else {
-            self.node_mut(next).start += extra;
-            self.bin_insert(next);
-        }
-        self.in_use += extra;
-        let in_use = self.in_use << self.shift;
-        if in_use > self.counters.high_water {
-            self.counters.high_water = in_use;
-        }
-        self.resized(allocation, i);
-        Ok(true)
-    }
-
-    /// Shrinks an allocation in place to `new_size` bytes (rounded up to
-    /// the granularity, at least one granule); the released tail joins the
-    /// free range after it or becomes one. Returns `false`, changing
-    /// nothing, when that needs a node and none is left: the allocation
-    /// simply keeps its size.
-    ///
-    /// On success `allocation` is updated; other copies of it go stale.
-    ///
-    /// ```
-    /// use poolalloc::range::{Node, RangePool};
-    ///
-    /// let mut pool = RangePool::new(100, 1, [Node::EMPTY; 8]).unwrap();
-    /// let mut a = pool.alloc(100, 1).unwrap();
-    /// assert_eq!(pool.shrink_in_place(&mut a, 30), Ok(true));
-    /// assert_eq!((a.size(), pool.available()), (30, 70));
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`RangeError::Foreign`] or [`RangeError::Stale`] for a bad handle;
-    /// [`RangeError::WrongResize`] when `new_size` is larger than the
-    /// allocation.
-    pub fn shrink_in_place(
-        &mut self,
-        allocation: &mut Allocation,
-        new_size: usize,
-    ) -> Result<bool, RangeError> {
-        let i = self.live_node(allocation)?;
-        let size = self.size_of(i);
-        let units = self.units_for(new_size);
-        if units > size {
-            return Err(RangeError::WrongResize {
-                size: size << self.shift,
-                new_size,
-            });
-        }
-        if units == size {
-            return Ok(true);
-        }
-        let released = size - units;
-        let next = self.node(i).next;
-        if next != NIL && self.node(next).state == State::Free {
-            self.bin_remove(next);
-            self.node_mut(next).start -= released;
-            self.bin_insert(next);
-        } else {
-            if !self.reserve(1) {
-                return Ok(false);
-            }
-            let t = self.take_vacant(self.node(i).start + units);
-            self.link_after(i, t);
-            self.bin_insert(t);
-            self.free_ranges += 1;
-        }
-        self.in_use -= released;
-        self.resized(allocation, i);
-        Ok(true)
     }
 
     /// The live allocation starting at `offset`, as a handle: O(1)
