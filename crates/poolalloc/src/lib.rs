@@ -71,3 +71,8 @@ pub use stats::{ByteStats, Stats};
 #[cfg(feature = "alloc")]
 pub use var::GrowingVarPool;
 pub use var::{FitPolicy, LiveAllocations, VarPool};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(index.last(), None);
         let small = Bin::for_block(7);
         let mid = Bin::for_block(1000);
-        let big = Bin::for_block(1 << 40);
+        let big = Bin::for_block(1 << 28);
         for bin in [small, mid, big] {
             index.mark_nonempty(bin);
         }

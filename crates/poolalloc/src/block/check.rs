@@ -11,7 +11,7 @@ impl<const C: bool> BlockPool<'_, C> {
     /// allocated, and the counts of allocated, free, fresh and total blocks
     /// agreeing with the pool's own.
     ///
-    /// It costs O(capacity / 64 + free blocks + regions). Tests and fuzz
+    /// It costs O(capacity + regions). Tests and fuzz
     /// targets call it after every operation.
     ///
     /// # Errors
@@ -23,7 +23,7 @@ impl<const C: bool> BlockPool<'_, C> {
         let mut allocated = 0usize;
         let mut regions = 0usize;
         let mut last_end = 0usize;
-        let mut hint_found = self.hint.is_null();
+        let mut hint_found = self.hint.seg.is_null();
         let mut bump_found = self.bump_seg.is_null();
         let mut cur = self.segments;
         while !cur.is_null() {
@@ -33,10 +33,12 @@ impl<const C: bool> BlockPool<'_, C> {
                 return Err(CheckError::RegionsOverlap);
             }
             let blocks = seg.blocks_addr();
-            if seg.bump > seg.count
+            if seg.bump > seg.high
+                || seg.high > seg.count
+                || seg.span != seg.count * self.stride.size()
                 || seg.count == 0
                 || blocks < seg.region_start
-                || seg.blocks_end(self.stride) > seg.region_end
+                || seg.blocks_end() > seg.region_end
                 || blocks % self.align != 0
             {
                 return Err(CheckError::BadRegionHeader);
@@ -48,7 +50,16 @@ impl<const C: bool> BlockPool<'_, C> {
                 // SAFETY: word `w` starts below the cursor.
                 allocated += unsafe { seg.live_word(w) }.count_ones() as usize;
             }
-            hint_found |= cur == self.hint;
+            // Between the cursor and the high mark no block is allocated.
+            let mut index = seg.bump;
+            while index < seg.high {
+                // SAFETY: `index < high`.
+                if unsafe { seg.bit(index) } {
+                    return Err(CheckError::BadRegionHeader);
+                }
+                index += 1;
+            }
+            hint_found |= cur == self.hint.seg;
             bump_found |= cur == self.bump_seg;
             regions += 1;
             cur = seg.next;

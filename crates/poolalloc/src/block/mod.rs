@@ -31,6 +31,14 @@
 //! assert_eq!(pool.free(block), Err(FreeError::DoubleFree));
 //! ```
 //!
+//! Blocks are reused most-recently-freed first. When the pool becomes
+//! empty after handing out more than 64 blocks, it rewinds: the free list is
+//! dropped and allocation restarts at each region's first block, in address
+//! order, which keeps a workload that fills and drains the pool on dense,
+//! cache-friendly memory. A block freed before the rewind still reads as
+//! freed ([`FreeError::DoubleFree`]). [`BlockPool::set_rewind_when_empty`]
+//! turns this off.
+//!
 //! Operations that map a pointer to its region (`free`, `contains`,
 //! `is_allocated`) look at the region that served the previous such lookup
 //! first and otherwise walk the regions in address order: O(1) for a pool
@@ -61,26 +69,71 @@ use segment::Segment;
 /// `COUNTERS` selects whether the pool keeps its event counters (high-water
 /// mark, allocation, free and failure counts); it is on by default. With
 /// `false`, [`stats`](Self::stats) reports those counters as zero.
+#[repr(C)] // Hot fields first; `len` apart from the counters.
 pub struct BlockPool<'a, const COUNTERS: bool = true> {
     /// The most recently freed block, or null.
     free_head: *mut u8,
+    len: usize,
+    /// The segment that served the latest pointer lookup, with copies of
+    /// the fields the hot paths need.
+    hint: Hint,
+    stride: Stride,
     /// The segment whose bump cursor serves allocations when the free list
     /// is empty.
     bump_seg: *mut Segment,
-    /// The segment that served the latest pointer lookup.
-    hint: *mut Segment,
     /// The first segment in address order.
     segments: *mut Segment,
-    stride: Stride,
     align: usize,
     capacity: usize,
-    len: usize,
-    /// Blocks never handed out since reset, over all segments.
+    /// Blocks never handed out since the cursors last rewound, over all
+    /// segments.
     unbumped: usize,
     regions: usize,
+    /// Whether the cursors rewind when the pool becomes empty.
+    rewind: bool,
     counters: Counters,
+    /// Live blocks dropped by `reset`, so that frees can be derived from
+    /// allocations without a counter on the free path.
+    released_by_reset: u64,
     _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
 }
+
+/// A segment and copies of its fields that do not change while it lives.
+#[derive(Clone, Copy)]
+struct Hint {
+    /// The address of the first block.
+    base: usize,
+    /// The length of the block area (zero for no segment).
+    span: usize,
+    bits: *mut u64,
+    seg: *mut Segment,
+}
+
+impl Hint {
+    const NONE: Hint = Hint {
+        base: 0,
+        span: 0,
+        bits: ptr::null_mut(),
+        seg: ptr::null_mut(),
+    };
+
+    /// The hint for `seg`, a live header.
+    fn of(seg: *mut Segment) -> Hint {
+        // SAFETY: the caller passes a live header.
+        let s = unsafe { &*seg };
+        Hint {
+            base: s.blocks_addr(),
+            span: s.span,
+            bits: s.bits,
+            seg,
+        }
+    }
+}
+
+/// A pool rewinds its cursors when it becomes empty only after handing out
+/// more than this many blocks, so that a pool cycling one block keeps
+/// reusing it.
+const REWIND_MIN: usize = 64;
 
 // SAFETY: the pool exclusively borrows its regions (like
 // `&'a mut [MaybeUninit<u8>]`, which is `Send`); its raw pointers lead only
@@ -185,16 +238,18 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         let (stride, align) = block_layout(block_size, align)?;
         Ok(BlockPool {
             free_head: ptr::null_mut(),
-            bump_seg: ptr::null_mut(),
-            hint: ptr::null_mut(),
-            segments: ptr::null_mut(),
+            len: 0,
+            hint: Hint::NONE,
             stride: Stride::new(stride),
+            bump_seg: ptr::null_mut(),
+            segments: ptr::null_mut(),
             align,
             capacity: 0,
-            len: 0,
             unbumped: 0,
             regions: 0,
+            rewind: true,
             counters: Counters::default(),
+            released_by_reset: 0,
             _memory: PhantomData,
         })
     }
@@ -259,8 +314,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         if self.bump_seg.is_null() || unsafe { (*self.bump_seg).bump >= (*self.bump_seg).count } {
             self.bump_seg = seg;
         }
-        if self.hint.is_null() {
-            self.hint = seg;
+        if self.hint.seg.is_null() {
+            self.hint = Hint::of(seg);
         }
         Ok(count)
     }
@@ -319,27 +374,50 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     ///
     /// The block's contents are unspecified (it may hold a previous user's
     /// bytes, or be uninitialised).
-    #[inline]
+    #[inline(always)]
     pub fn alloc(&mut self) -> Option<NonNull<u8>> {
         let block = self.free_head;
-        if !block.is_null() {
-            // SAFETY: `block` heads the free list: a free block of this pool
-            // whose first word holds the next link, written by `push_free`.
-            self.free_head = unsafe { block.cast::<*mut u8>().read() };
-            let seg = self.locate_mut(block.addr());
-            // SAFETY: free-list blocks lie below their segment's cursor.
-            unsafe {
-                let index = self.stride.exact_index(block.addr() - (*seg).blocks_addr());
-                (*seg).set_bit(index);
-            }
-            self.len += 1;
-            if COUNTERS {
-                self.counters.allocated(self.len);
-            }
-            // SAFETY: free-list links are never null.
-            return Some(unsafe { NonNull::new_unchecked(block) });
+        if block.is_null() {
+            return self.alloc_fresh();
         }
-        self.alloc_fresh()
+        // SAFETY: `block` heads the free list: a free block of this pool
+        // whose first word holds the next link, written by `push_free`.
+        self.free_head = unsafe { block.cast::<*mut u8>().read() };
+        let offset = block.addr().wrapping_sub(self.hint.base);
+        if offset < self.hint.span {
+            // SAFETY: the block is in the hint's segment, below its cursor
+            // (it was handed out before), so its bitmap word is valid.
+            unsafe { segment::set_bit(self.hint.bits, self.stride.exact_index(offset)) };
+        } else {
+            self.mark_in_other_segment(block, true);
+        }
+        self.len += 1;
+        if COUNTERS {
+            self.counters.allocated(self.len);
+        }
+        // SAFETY: free-list links are never null.
+        Some(unsafe { NonNull::new_unchecked(block) })
+    }
+
+    /// Sets (`allocated`) or clears the bit of a block outside the hint's
+    /// segment, moving the hint there.
+    #[cold]
+    #[inline(never)]
+    fn mark_in_other_segment(&mut self, block: *mut u8, allocated: bool) {
+        let seg = self.find(block.addr());
+        debug_assert!(seg.is_some(), "block outside the pool");
+        let Some(seg) = seg else { return };
+        self.hint = Hint::of(seg);
+        let index = self.stride.exact_index(block.addr() - self.hint.base);
+        // SAFETY: the block was handed out, so it lies below its segment's
+        // cursor and its bitmap word is valid.
+        unsafe {
+            if allocated {
+                segment::set_bit(self.hint.bits, index);
+            } else {
+                segment::clear_bit(self.hint.bits, index);
+            }
+        }
     }
 
     /// Serves an allocation from a bump cursor (the free list is empty).
@@ -376,6 +454,7 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
 
     #[inline(always)]
     fn handed_out_fresh(&mut self, block: *mut u8) -> NonNull<u8> {
+        debug_assert!(self.unbumped > 0);
         self.unbumped -= 1;
         self.len += 1;
         if COUNTERS {
@@ -410,15 +489,15 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             .stride
             .index(addr - seg_ref.blocks_addr())
             .map_err(|offset| FreeError::Interior { offset })?;
-        if index >= seg_ref.bump {
+        if index >= seg_ref.high {
             return Err(FreeError::NeverAllocated);
         }
-        // SAFETY: `index < bump`.
+        // SAFETY: `index < high`.
         if !unsafe { seg_ref.bit(index) } {
             return Err(FreeError::DoubleFree);
         }
         // SAFETY: as above.
-        unsafe { seg_ref.clear_bit(index) };
+        unsafe { segment::clear_bit(seg_ref.bits, index) };
         self.push_free(block.as_ptr());
         Ok(())
     }
@@ -430,16 +509,17 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// `block` must have been returned by `alloc` (or `alloc_zeroed`) of
     /// this pool and not freed or invalidated by [`reset`](Self::reset)
     /// since.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn free_unchecked(&mut self, block: NonNull<u8>) {
         let block = block.as_ptr();
-        let seg = self.locate_mut(block.addr());
-        // SAFETY: the caller promises an allocated block of this pool, so
-        // `seg` holds it, the offset is a multiple of the stride and the
-        // index is below the cursor.
-        unsafe {
-            let index = self.stride.exact_index(block.addr() - (*seg).blocks_addr());
-            (*seg).clear_bit(index);
+        let offset = block.addr().wrapping_sub(self.hint.base);
+        if offset < self.hint.span {
+            // SAFETY: the caller promises an allocated block of this pool; it
+            // is in the hint's segment, so the offset is a multiple of the
+            // stride and the bit's word is valid.
+            unsafe { segment::clear_bit(self.hint.bits, self.stride.exact_index(offset)) };
+        } else {
+            self.mark_in_other_segment(block, false);
         }
         self.push_free(block);
     }
@@ -453,9 +533,34 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         unsafe { block.cast::<*mut u8>().write(self.free_head) };
         self.free_head = block;
         self.len -= 1;
-        if COUNTERS {
-            self.counters.freed();
+        if self.len == 0 && self.rewind && self.capacity - self.unbumped > REWIND_MIN {
+            self.rewind_cursors();
         }
+    }
+
+    /// Forgets the free list and moves every cursor back to its region's
+    /// first block: used when the pool is empty, so that the next
+    /// allocations are in address order again.
+    #[cold]
+    fn rewind_cursors(&mut self) {
+        self.free_head = ptr::null_mut();
+        let mut cur = self.segments;
+        while !cur.is_null() {
+            // SAFETY: `cur` is a live header of this pool.
+            let seg = unsafe { &mut *cur };
+            seg.bump = 0;
+            cur = seg.next;
+        }
+        self.bump_seg = self.segments;
+        self.unbumped = self.capacity;
+    }
+
+    /// Whether the pool rewinds its cursors when it becomes empty (after
+    /// having handed out more than 64 blocks): the next allocations then
+    /// come in address order, which keeps a cycling workload's memory dense,
+    /// instead of most-recently-freed first. On by default.
+    pub fn set_rewind_when_empty(&mut self, rewind: bool) {
+        self.rewind = rewind;
     }
 
     /// Whether `ptr` is the start of a block of this pool, handed out or not.
@@ -467,8 +572,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// now.
     pub fn is_allocated(&self, ptr: NonNull<u8>) -> bool {
         match self.block_index(ptr) {
-            // SAFETY: `index < bump` is checked first.
-            Some((seg, index)) => index < seg.bump && unsafe { seg.bit(index) },
+            // SAFETY: `index < high` is checked first.
+            Some((seg, index)) => index < seg.high && unsafe { seg.bit(index) },
             None => false,
         }
     }
@@ -486,16 +591,15 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// Makes every block free again, in O(regions). Pointers handed out
     /// before must not be used afterwards.
     pub fn reset(&mut self) {
-        self.free_head = ptr::null_mut();
+        self.rewind_cursors();
         let mut cur = self.segments;
         while !cur.is_null() {
             // SAFETY: `cur` is a live header of this pool.
             let seg = unsafe { &mut *cur };
-            seg.bump = 0;
+            seg.high = 0;
             cur = seg.next;
         }
-        self.bump_seg = self.segments;
-        self.unbumped = self.capacity;
+        self.released_by_reset += self.len as u64;
         self.len = 0;
         self.counters.high_water = 0;
     }
@@ -507,7 +611,11 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             in_use: self.len,
             high_water: self.counters.high_water,
             allocations: self.counters.allocations,
-            frees: self.counters.frees,
+            frees: if COUNTERS {
+                self.counters.allocations - self.len as u64 - self.released_by_reset
+            } else {
+                0
+            },
             failed_allocations: self.counters.failed_allocations,
             growth_events: 0,
         }
@@ -545,47 +653,23 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         core::ops::ControlFlow::Continue(())
     }
 
-    /// The segment holding `addr`, when the caller knows there is one.
-    #[inline(always)]
-    fn locate_mut(&mut self, addr: usize) -> *mut Segment {
-        // SAFETY: `hint` is a live header whenever the pool has blocks, and
-        // a block address exists only then.
-        if unsafe { (*self.hint).holds(addr, self.stride) } {
-            return self.hint;
-        }
-        self.locate_slow(addr)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn locate_slow(&mut self, addr: usize) -> *mut Segment {
-        let seg = self.find(addr);
-        debug_assert!(seg.is_some(), "block address outside the pool");
-        self.hint = seg.unwrap_or(self.hint);
-        self.hint
-    }
-
     /// The segment whose block area holds `addr`, updating the lookup hint.
     fn find_mut(&mut self, addr: usize) -> Option<*mut Segment> {
         let seg = self.find(addr)?;
-        self.hint = seg;
+        self.hint = Hint::of(seg);
         Some(seg)
     }
 
     /// The segment whose block area holds `addr`.
     fn find(&self, addr: usize) -> Option<*mut Segment> {
-        if self.hint.is_null() {
-            return None;
-        }
-        // SAFETY: `hint` is a live header of this pool.
-        if unsafe { (*self.hint).holds(addr, self.stride) } {
-            return Some(self.hint);
+        if addr.wrapping_sub(self.hint.base) < self.hint.span {
+            return Some(self.hint.seg);
         }
         let mut cur = self.segments;
         while !cur.is_null() {
             // SAFETY: `cur` is a live header of this pool.
             let seg = unsafe { &*cur };
-            if seg.holds(addr, self.stride) {
+            if seg.holds(addr) {
                 return Some(cur);
             }
             if seg.blocks_addr() > addr {

@@ -5,12 +5,18 @@
 //! region: | pad | Segment | pad | bitmap: ceil(count/64) u64 | pad | block 0 | block 1 | ... |
 //! ```
 //!
-//! Blocks `[0, bump)` have been handed out at least once since the last
-//! reset; each is either allocated (its bit is set) or on the pool's free
-//! list (its bit is clear). Blocks `[bump, count)` have never been touched.
+//! Blocks `[0, bump)` have been handed out at least once since the cursor
+//! last rewound; each is either allocated (its bit is set) or on the pool's
+//! free list (its bit is clear). Blocks `[bump, count)` are fresh: not on
+//! the free list, not allocated.
+//!
 //! Bitmap words are cleared lazily: the word holding block `i` is zeroed
-//! when the bump cursor reaches `i` with `i % 64 == 0`, so words past the
-//! cursor's word may hold stale bits and are never read.
+//! when the bump cursor reaches `i` with `i % 64 == 0`. Bits are valid (and
+//! may be read) for blocks `[0, high)`, where `high` is the furthest the
+//! cursor has reached since the last reset: a rewind (the pool became empty,
+//! every bit clear) moves the cursor back but keeps `high`, so a block freed
+//! before the rewind still reads as freed. A reset clears `high` too, and
+//! words past it may hold stale bits that are never read.
 
 use crate::region::Region;
 use crate::stride::Stride;
@@ -29,8 +35,14 @@ pub(super) struct Segment {
     pub(super) blocks: *mut u8,
     /// How many blocks the segment holds.
     pub(super) count: usize,
-    /// How many blocks, from the first, have been handed out since reset.
+    /// How many blocks, from the first, have been handed out since the
+    /// cursor last rewound.
     pub(super) bump: usize,
+    /// The furthest `bump` has reached since the last reset: bits below it
+    /// are valid.
+    pub(super) high: usize,
+    /// `count * stride`: the length of the block area.
+    pub(super) span: usize,
     /// `ceil(count / 64)` words, one allocated bit per block.
     pub(super) bits: *mut u64,
 }
@@ -67,6 +79,8 @@ impl Segment {
                 blocks: blocks.as_ptr(),
                 count,
                 bump: 0,
+                high: 0,
+                span: count * stride.size(),
                 bits: bits.cast::<u64>().as_ptr(),
             });
         }
@@ -111,52 +125,28 @@ impl Segment {
 
     /// One past the last block's last byte.
     #[inline(always)]
-    pub(super) fn blocks_end(&self, stride: Stride) -> usize {
-        self.blocks.addr() + self.count * stride.size()
+    pub(super) fn blocks_end(&self) -> usize {
+        self.blocks.addr() + self.span
     }
 
     /// Whether `addr` falls within the block area.
     #[inline(always)]
-    pub(super) fn holds(&self, addr: usize, stride: Stride) -> bool {
-        addr.wrapping_sub(self.blocks_addr()) < self.count * stride.size()
+    pub(super) fn holds(&self, addr: usize) -> bool {
+        addr.wrapping_sub(self.blocks_addr()) < self.span
     }
 
     /// Reads allocated bit `index`.
     ///
     /// # Safety
     ///
-    /// `index < self.bump`.
+    /// `index < self.high`.
     #[inline(always)]
     pub(super) unsafe fn bit(&self, index: usize) -> bool {
-        debug_assert!(index < self.bump);
-        // SAFETY: `index < bump <= count`, so the word is inside the bitmap
-        // and, being at or before the cursor's word, has been initialised.
+        debug_assert!(index < self.high);
+        // SAFETY: `index < high <= count`, so the word is inside the bitmap
+        // and has been initialised since the last reset.
         let word = unsafe { *self.bits.add(index / 64) };
         word & (1 << (index % 64)) != 0
-    }
-
-    /// Sets allocated bit `index`.
-    ///
-    /// # Safety
-    ///
-    /// `index < self.bump`.
-    #[inline(always)]
-    pub(super) unsafe fn set_bit(&mut self, index: usize) {
-        debug_assert!(index < self.bump);
-        // SAFETY: as in `bit`.
-        unsafe { *self.bits.add(index / 64) |= 1 << (index % 64) };
-    }
-
-    /// Clears allocated bit `index`.
-    ///
-    /// # Safety
-    ///
-    /// `index < self.bump`.
-    #[inline(always)]
-    pub(super) unsafe fn clear_bit(&mut self, index: usize) {
-        debug_assert!(index < self.bump);
-        // SAFETY: as in `bit`.
-        unsafe { *self.bits.add(index / 64) &= !(1 << (index % 64)) };
     }
 
     /// Hands out the next never-used block, marking it allocated, or
@@ -168,9 +158,13 @@ impl Segment {
             return None;
         }
         self.bump = index + 1;
+        if self.bump > self.high {
+            self.high = self.bump;
+        }
         // SAFETY: `index < count`, so the word is inside the bitmap. A word
         // is (re)initialised when the cursor enters it, so its stale bits
-        // are never read.
+        // are never read. When the cursor re-enters a word after a rewind,
+        // no block of the word is allocated, so zeroing it loses nothing.
         unsafe {
             let word = self.bits.add(index / 64);
             if index % 64 == 0 {
@@ -184,7 +178,7 @@ impl Segment {
     }
 
     /// The allocated bits of word `w`, restricted to blocks below the
-    /// cursor.
+    /// cursor (blocks between the cursor and `high` are never allocated).
     ///
     /// # Safety
     ///
@@ -201,4 +195,26 @@ impl Segment {
             word & ((1u64 << valid) - 1)
         }
     }
+}
+
+/// Sets bit `index` of the bitmap at `bits`.
+///
+/// # Safety
+///
+/// The word holding `index` is inside a live bitmap and initialised.
+#[inline(always)]
+pub(super) unsafe fn set_bit(bits: *mut u64, index: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { *bits.add(index / 64) |= 1 << (index % 64) };
+}
+
+/// Clears bit `index` of the bitmap at `bits`.
+///
+/// # Safety
+///
+/// As [`set_bit`].
+#[inline(always)]
+pub(super) unsafe fn clear_bit(bits: *mut u64, index: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { *bits.add(index / 64) &= !(1 << (index % 64)) };
 }

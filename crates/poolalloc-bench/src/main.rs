@@ -1,0 +1,153 @@
+//! `poolalloc-bench`: poolalloc's `BlockPool` head to head with other
+//! pools and allocators, on 64-byte blocks aligned to 8.
+//!
+//! # Workloads
+//!
+//! - **W1 hot pair**: allocate one block, fill its 64 bytes, free it;
+//!   1,000,000 times. Reported per pair.
+//! - **W2 batch**: allocate 10,000 blocks (each filled), then free them all
+//!   in a pre-shuffled order; 100 cycles. Reported per allocation + free.
+//! - **W3 steady churn**: 10,000 blocks live; each of 1,000,000 steps frees
+//!   a randomly chosen one and allocates (and fills) its replacement.
+//!   Reported per step. The initial fill and final drain are not timed.
+//!
+//! Random choices come from a SplitMix64 generator with a fixed seed and
+//! are drawn before timing.
+//!
+//! # Contenders
+//!
+//! poolalloc `BlockPool` (unchecked free; also without event counters, and
+//! with the checked `free`), `slab::Slab<[u8; 64]>`,
+//! `slotmap::SlotMap<DefaultKey, [u8; 64]>`, fastalloc's `FixedPool`, and
+//! mimalloc and the system allocator called through `GlobalAlloc` with a
+//! 64-byte, 8-aligned layout. Every contender is built for the workload's
+//! peak live count before timing. See [`contender`] to add one.
+//!
+//! # Method
+//!
+//! All contenders run in one process. Per workload, each runs once untimed
+//! (warm-up), then for every repetition each runs once, the order rotating
+//! by one each repetition. The report gives each contender's median and
+//! minimum over repetitions, sorted by median, with the ratio of its median
+//! to the fastest median. Before measuring, every contender runs each
+//! workload at a tiny size under a checker that verifies allocation and
+//! free counts and that no live block is handed out twice.
+//!
+//! # Running
+//!
+//! ```text
+//! cargo run --release -p poolalloc-bench                 # full: 15 reps
+//! cargo run --release -p poolalloc-bench -- --quick      # smoke: 1/20 size, 3 reps
+//! cargo run --release -p poolalloc-bench -- --reps 11 --workload W1,W3 --json out.json
+//! cargo run --release -p poolalloc-bench -- --quick --contender blockpool,slab
+//! ```
+//!
+//! Tables go to stdout, progress to stderr, and the JSON results (every
+//! sample included) to `target/poolalloc-bench.json` unless `--json` says
+//! otherwise (relative paths are relative to the working directory).
+
+mod check;
+mod cli;
+mod contender;
+mod driver;
+mod json;
+mod report;
+mod rng;
+mod stats;
+mod workload;
+
+use cli::Options;
+use std::io::Write as _;
+use std::process::ExitCode;
+use workload::{Scale, Workload};
+
+fn main() -> ExitCode {
+    let known: Vec<&str> = Workload::all(Scale::Tiny).iter().map(|w| w.id()).collect();
+    let options = match Options::parse(std::env::args().skip(1), &known) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("poolalloc-bench: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if options.help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("poolalloc-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let scale = if options.quick {
+        Scale::Quick
+    } else {
+        Scale::Full
+    };
+    let reps = options.reps();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let entries: Vec<_> = contender::all()
+        .into_iter()
+        .filter(|e| options.selects_contender(e.name))
+        .collect();
+    if entries.is_empty() {
+        return Err("no contender matches --contender".to_owned());
+    }
+
+    for workload in Workload::all(Scale::Tiny) {
+        driver::preflight(&workload, &entries)?;
+    }
+
+    println!("{}", report::header(cores, reps, scale.name()));
+    let workloads: Vec<Workload> = Workload::all(scale)
+        .into_iter()
+        .filter(|w| options.selects(w.id()))
+        .collect();
+    let mut results = Vec::new();
+    for workload in &workloads {
+        let result = driver::run_workload(workload, &entries, reps, |msg| {
+            eprint!("\r{msg} ");
+            let _ = std::io::stderr().flush();
+        });
+        eprintln!();
+        println!();
+        print!(
+            "{}",
+            report::table(
+                workload.id(),
+                &workload.title(),
+                workload.unit(),
+                &result.ranked
+            )
+        );
+        let _ = std::io::stdout().flush();
+        results.push(result);
+    }
+
+    let titles: Vec<String> = results.iter().map(|r| r.workload.title()).collect();
+    let docs: Vec<json::WorkloadJson<'_>> = results
+        .iter()
+        .zip(&titles)
+        .map(|(r, title)| json::WorkloadJson {
+            id: r.workload.id(),
+            title,
+            unit: r.workload.unit(),
+            ops_per_rep: r.workload.ops(),
+            results: &r.ranked,
+        })
+        .collect();
+    let doc = json::document(cores, reps, scale.name(), &docs);
+    if let Some(parent) = options.json.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&options.json, doc)
+        .map_err(|e| format!("writing {}: {e}", options.json.display()))?;
+    println!("\nJSON results: {}", options.json.display());
+    Ok(())
+}
