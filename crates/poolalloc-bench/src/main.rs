@@ -110,21 +110,13 @@ fn run(options: &Options) -> Result<(), String> {
         .collect();
     let mut results = Vec::new();
     for workload in &workloads {
-        let result = driver::run_workload(workload, &entries, reps, |msg| {
-            eprint!("\r{msg} ");
+        let result = driver::run_workload(workload, &entries, reps, driver::RUN_BUDGET, |msg| {
+            eprint!("\r{msg:<72}");
             let _ = std::io::stderr().flush();
         });
         eprintln!();
         println!();
-        print!(
-            "{}",
-            report::table(
-                workload.id(),
-                &workload.title(),
-                workload.unit(),
-                &result.ranked
-            )
-        );
+        print!("{}", report::result_table(&result));
         let _ = std::io::stdout().flush();
         results.push(result);
     }
@@ -139,6 +131,8 @@ fn run(options: &Options) -> Result<(), String> {
             unit: r.workload.unit(),
             ops_per_rep: r.workload.ops(),
             results: &r.ranked,
+            footprints: r.workload.is_var().then_some(&r.footprints[..]),
+            skipped: &r.skipped,
         })
         .collect();
     let doc = json::document(cores, reps, scale.name(), &docs);
