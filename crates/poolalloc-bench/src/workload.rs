@@ -495,7 +495,8 @@ const CHUNK: usize = 1024;
 /// drain at the end frees what is left in address order (untimed, and
 /// cheap for allocators that keep their free list sorted). Returns the
 /// time of the steps, or, when `watch` stopped the run, that time and the
-/// steps done.
+/// steps done. Never inlined, so that a profiler can single it out.
+#[inline(never)]
 fn var_churn<C: VarContender, W: Watch>(
     c: &mut C,
     live: usize,
