@@ -76,8 +76,9 @@ pub fn run_workload(
             } => {
                 let reason = format!(
                     "skipped: its warm-up run was stopped after {done} of {steps} steps \
-                     ({:.1} s; a run is allowed {} s)",
+                     in {:.1} s, on course for at least {:.0} s per run (a run is allowed {} s)",
                     elapsed.as_secs_f64(),
+                    elapsed.as_secs_f64() * steps as f64 / done as f64,
                     budget.as_secs_f64()
                 );
                 progress(&format!("{} {}: {reason}", workload.id(), entry.name));

@@ -322,9 +322,11 @@ impl Workload {
     }
 
     /// Runs W4 once as [`run_var`](Self::run_var) does, watching it: stops
-    /// once the timed part has taken longer than `budget` (or surely will,
-    /// judging from its first tenth), and measures the contender's
-    /// [`Footprint`] when it has an arena.
+    /// once the timed part has taken longer than `budget`, or when, after
+    /// at least 1/50 of the steps, the time so far projects a run longer
+    /// than `budget` (an O(free blocks) allocator only slows down as its
+    /// free list grows, so the projection errs towards finishing); and
+    /// measures the contender's [`Footprint`] when it has an arena.
     pub fn warm_up_var<C: VarContender>(
         &self,
         contender: &mut C,
@@ -483,7 +485,7 @@ impl Watch for Watched {
     fn go_on(&mut self, start: Instant, done: usize, steps: usize) -> bool {
         let elapsed = start.elapsed();
         let projected = elapsed.as_secs_f64() * steps as f64 / done as f64;
-        elapsed <= self.budget && (done * 10 < steps || projected <= self.budget.as_secs_f64())
+        elapsed <= self.budget && (done * 50 < steps || projected <= self.budget.as_secs_f64())
     }
 }
 
