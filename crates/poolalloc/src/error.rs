@@ -129,6 +129,38 @@ pub enum CheckError {
     /// The free list is longer than the number of free blocks: it has a
     /// cycle or a duplicate.
     FreeListCycle,
+    /// The ranges of a [`RangePool`](crate::RangePool) do not tile its
+    /// length exactly in address order: a range starts out of order, off
+    /// the granularity, or its neighbour links disagree.
+    RangesNotTiled {
+        /// Start offset of the offending range.
+        offset: usize,
+    },
+    /// Two free ranges of a [`RangePool`](crate::RangePool) are adjacent:
+    /// a free missed its coalescing.
+    AdjacentFreeRanges {
+        /// Start offset of the second of the two.
+        offset: usize,
+    },
+    /// A size bin of a [`RangePool`](crate::RangePool) holds a range that
+    /// is not free or belongs to another bin, or its links are broken.
+    BinListCorrupt {
+        /// Position of the bin, in size order.
+        bin: usize,
+    },
+    /// A bin's bit in the non-empty bitmaps disagrees with its list.
+    BinBitmapMismatch {
+        /// Position of the bin, in size order.
+        bin: usize,
+    },
+    /// The offset table of a [`RangePool`](crate::RangePool) does not hold
+    /// exactly the start offsets of the live allocations.
+    OffsetTableMismatch {
+        /// The offset that is missing, wrong or extra.
+        offset: usize,
+    },
+    /// The list of unused metadata nodes is broken.
+    VacantNodesCorrupt,
     /// Two counts that must agree do not.
     CountMismatch {
         /// What was counted.
@@ -180,6 +212,26 @@ pub enum CheckError {
     },
 }
 
+impl CheckError {
+    /// `Ok` when a count `recorded` by a pool equals the one `found` by
+    /// walking it, else [`CheckError::CountMismatch`].
+    pub(crate) fn expect_count(
+        what: &'static str,
+        recorded: usize,
+        found: usize,
+    ) -> Result<(), CheckError> {
+        if recorded == found {
+            Ok(())
+        } else {
+            Err(CheckError::CountMismatch {
+                what,
+                recorded,
+                found,
+            })
+        }
+    }
+}
+
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -195,6 +247,23 @@ impl fmt::Display for CheckError {
                 write!(f, "free list holds {addr:#x}, which is not a free block")
             }
             CheckError::FreeListCycle => f.write_str("free list has a cycle or a duplicate"),
+            CheckError::RangesNotTiled { offset } => {
+                write!(f, "ranges do not tile the pool at offset {offset}")
+            }
+            CheckError::AdjacentFreeRanges { offset } => {
+                write!(
+                    f,
+                    "free range at offset {offset} follows another free range"
+                )
+            }
+            CheckError::BinListCorrupt { bin } => write!(f, "size bin {bin} is corrupt"),
+            CheckError::BinBitmapMismatch { bin } => {
+                write!(f, "size bin {bin} disagrees with the non-empty bitmap")
+            }
+            CheckError::OffsetTableMismatch { offset } => {
+                write!(f, "offset table disagrees with the allocation at {offset}")
+            }
+            CheckError::VacantNodesCorrupt => f.write_str("list of unused nodes is corrupt"),
             CheckError::CountMismatch {
                 what,
                 recorded,
@@ -348,3 +417,118 @@ impl fmt::Display for GuardConfigError {
 }
 
 impl core::error::Error for GuardConfigError {}
+
+/// Why a [`RangePool`](crate::RangePool) refused an operation. The pool is
+/// left untouched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RangeError {
+    /// The granularity is not a power of two.
+    BadGranularity {
+        /// The granularity that was asked for.
+        granularity: usize,
+    },
+    /// The length is zero or not a multiple of the granularity.
+    BadLength {
+        /// The length that was asked for.
+        len: usize,
+        /// The pool's granularity.
+        granularity: usize,
+    },
+    /// The alignment is not a power of two.
+    BadAlignment {
+        /// The alignment that was asked for.
+        align: usize,
+    },
+    /// The request, rounded up to the granularity, is longer than the
+    /// whole pool: it can never be served.
+    TooLarge {
+        /// The size that was asked for.
+        size: usize,
+    },
+    /// No free range holds the request now.
+    OutOfSpace {
+        /// The size that was asked for, rounded up to the granularity.
+        size: usize,
+        /// The alignment that was asked for.
+        align: usize,
+    },
+    /// Every metadata node is in use and the node storage cannot grow.
+    NodesExhausted,
+    /// The handle was issued by another pool.
+    Foreign,
+    /// The handle's allocation was freed, resized or reset since it was
+    /// issued.
+    Stale,
+    /// The offset is not inside the pool.
+    OutOfBounds {
+        /// The offending offset.
+        offset: usize,
+    },
+    /// The offset is inside a live allocation, not at its start.
+    Interior {
+        /// The offending offset.
+        offset: usize,
+        /// Start offset of the enclosing allocation.
+        start: usize,
+    },
+    /// The offset is in free space: it was never handed out, or it was
+    /// freed already (a double free).
+    NotAllocated {
+        /// The offending offset.
+        offset: usize,
+    },
+    /// `grow_in_place` was asked for a smaller size, or `shrink_in_place`
+    /// for a larger one.
+    WrongResize {
+        /// The allocation's size.
+        size: usize,
+        /// The size that was asked for, rounded up to the granularity.
+        new_size: usize,
+    },
+}
+
+impl fmt::Display for RangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RangeError::BadGranularity { granularity } => {
+                write!(f, "granularity {granularity} is not a power of two")
+            }
+            RangeError::BadLength { len, granularity } => write!(
+                f,
+                "length {len} is zero or not a multiple of the granularity {granularity}"
+            ),
+            RangeError::BadAlignment { align } => {
+                write!(f, "alignment {align} is not a power of two")
+            }
+            RangeError::TooLarge { size } => {
+                write!(f, "a request of {size} bytes is larger than the pool")
+            }
+            RangeError::OutOfSpace { size, align } => {
+                write!(f, "no free range holds {size} bytes aligned to {align}")
+            }
+            RangeError::NodesExhausted => f.write_str("every metadata node is in use"),
+            RangeError::Foreign => f.write_str("allocation belongs to another pool"),
+            RangeError::Stale => {
+                f.write_str("allocation was freed, resized or reset since it was issued")
+            }
+            RangeError::OutOfBounds { offset } => {
+                write!(f, "offset {offset} is outside the pool")
+            }
+            RangeError::Interior { offset, start } => write!(
+                f,
+                "offset {offset} is inside the allocation at {start}, not at its start"
+            ),
+            RangeError::NotAllocated { offset } => write!(
+                f,
+                "offset {offset} is free: never allocated, or already freed"
+            ),
+            RangeError::WrongResize { size, new_size } => write!(
+                f,
+                "cannot resize an allocation of {size} bytes to {new_size} in that direction"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for RangeError {}

@@ -19,6 +19,10 @@
 //!   `realloc`, checked frees with the same certainty as `BlockPool`'s,
 //!   guard bytes, a memory dump and a full invariant check;
 //!   [`GrowingVarPool`] (feature `alloc`) grows it by heap regions.
+//! - [`RangePool`]: variable sizes over offsets `[0, len)` with all
+//!   metadata outside the managed range, for memory that must not be
+//!   written to and for byte-exact accounting; O(1) segregated fit,
+//!   checked frees by handle or by offset.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -54,6 +58,7 @@ extern crate std;
 
 pub mod block;
 pub mod error;
+pub mod range;
 pub mod region;
 mod seg_fit;
 pub mod stats;
@@ -64,9 +69,10 @@ pub mod var;
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
 pub use error::{
-    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, ReallocError,
-    RegionError,
+    AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RangeError,
+    ReallocError, RegionError,
 };
+pub use range::RangePool;
 pub use stats::{ByteStats, Stats};
 #[cfg(feature = "alloc")]
 pub use var::GrowingVarPool;

@@ -61,6 +61,8 @@ impl fmt::Display for Stats {
 pub(crate) struct Counters {
     pub(crate) high_water: usize,
     pub(crate) allocations: u64,
+    /// Counted by engines whose free path cannot derive it (`BlockPool`
+    /// derives it from `allocations` and its live count instead).
     pub(crate) frees: u64,
     pub(crate) failed_allocations: u64,
 }

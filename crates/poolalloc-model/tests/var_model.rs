@@ -7,8 +7,7 @@
 #![allow(unexpected_cfgs)]
 
 #[allow(dead_code)]
-#[path = "support/var_ops.rs"]
-mod var_ops;
+use poolalloc_model::var as var_ops;
 
 use proptest::prelude::*;
 use var_ops::{BadPtr, Config, MAX_REGION_LEN, MAX_SPARE_LEN, Op, run};
