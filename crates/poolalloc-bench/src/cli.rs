@@ -14,11 +14,13 @@ pub const USAGE: &str = "\
 usage: poolalloc-bench [--quick] [--reps N] [--json PATH] [--workload W1,W3]
                        [--contender TEXT,...]
 
-  --quick          smoke run: 1/20 of the iterations, 3 repetitions
+  --quick          smoke run: 1/20 of the iterations (and W4 at 1/10 of
+                   its live sets), 3 repetitions
   --reps N         repetitions per contender (default 15, or 3 with --quick)
   --json PATH      where to write the JSON results
                    (default target/poolalloc-bench.json)
-  --workload LIST  comma-separated workload ids to run (default: all)
+  --workload LIST  comma-separated workload ids to run, of W1, W2, W3,
+                   W4-1k, W4, W4-100k (default: all)
   --contender LIST run only contenders whose name contains one of these
                    comma-separated texts (case-insensitive; default: all)
   --help           print this text";

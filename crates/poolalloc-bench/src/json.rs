@@ -2,6 +2,7 @@
 //! dependency).
 
 use crate::stats::Ranked;
+use crate::workload::Footprint;
 use std::fmt::Write as _;
 
 /// One workload's results, as written to the JSON file.
@@ -17,6 +18,12 @@ pub struct WorkloadJson<'a> {
     pub ops_per_rep: usize,
     /// The contenders, fastest first.
     pub results: &'a [Ranked],
+    /// W4: each contender's footprint (`None`: no arena), written as a
+    /// `footprint` field of each result; `None` for W1–W3, which have no
+    /// such field.
+    pub footprints: Option<&'a [(&'static str, Option<Footprint>)]>,
+    /// Contenders left out, with the reason.
+    pub skipped: &'a [(&'static str, String)],
 }
 
 /// The whole results document.
@@ -47,19 +54,37 @@ pub fn document(cores: usize, reps: usize, mode: &str, workloads: &[WorkloadJson
             let _ = write!(
                 out,
                 "      {{\"contender\": {}, \"median_ns\": {}, \"min_ns\": {}, \
-                 \"ratio_to_fastest\": {}, \"samples_ns\": [{}]}}",
+                 \"ratio_to_fastest\": {}, \"samples_ns\": [{}]",
                 string(r.name),
                 number(r.summary.median),
                 number(r.summary.min),
                 number(r.ratio),
                 samples.join(", ")
             );
+            if let Some(footprints) = w.footprints {
+                let found = footprints
+                    .iter()
+                    .find(|(name, _)| *name == r.name)
+                    .and_then(|&(_, f)| f);
+                out.push_str(", \"footprint\": ");
+                out.push_str(&footprint(found));
+            }
+            out.push('}');
         }
-        out.push_str(if w.results.is_empty() {
-            "]}"
-        } else {
-            "\n    ]}"
-        });
+        out.push_str(if w.results.is_empty() { "]" } else { "\n    ]" });
+        out.push_str(", \"skipped\": [");
+        for (j, (name, reason)) in w.skipped.iter().enumerate() {
+            if j > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(
+                out,
+                "{{\"contender\": {}, \"reason\": {}}}",
+                string(name),
+                string(reason)
+            );
+        }
+        out.push_str("]}");
     }
     out.push_str(if workloads.is_empty() {
         "]\n}\n"
@@ -67,6 +92,19 @@ pub fn document(cores: usize, reps: usize, mode: &str, workloads: &[WorkloadJson
         "\n  ]\n}\n"
     });
     out
+}
+
+/// A footprint as a JSON object, or `null`.
+pub fn footprint(f: Option<Footprint>) -> String {
+    match f {
+        Some(f) => format!(
+            "{{\"peak_arena_offset_bytes\": {}, \"peak_live_bytes\": {}, \"ratio\": {}}}",
+            f.peak_offset,
+            f.peak_live_bytes,
+            number(f.ratio())
+        ),
+        None => "null".to_owned(),
+    }
 }
 
 /// A JSON string literal.
@@ -130,6 +168,8 @@ mod tests {
                 unit: "ns",
                 ops_per_rep: 10,
                 results: &rows,
+                footprints: None,
+                skipped: &[],
             }],
         );
         let expected = format!(
@@ -138,11 +178,58 @@ mod tests {
              {{\"id\": \"W1\", \"title\": \"t\", \"unit\": \"ns\", \"ops_per_rep\": 10, \"results\": [\n      \
              {{\"contender\": \"p\", \"median_ns\": 1.5000, \"min_ns\": 1.0000, \"ratio_to_fastest\": 1.0000, \"samples_ns\": [2.0000, 1.0000]}},\n      \
              {{\"contender\": \"q\", \"median_ns\": 4.0000, \"min_ns\": 4.0000, \"ratio_to_fastest\": 2.6667, \"samples_ns\": [4.0000]}}\n    \
-             ]}}\n  ]\n}}\n",
+             ], \"skipped\": []}}\n  ]\n}}\n",
             std::env::consts::ARCH,
             std::env::consts::OS
         );
         assert_eq!(doc, expected);
+    }
+
+    #[test]
+    fn w4_results_carry_footprints_and_skips() {
+        let rows = rank(&[("arena", vec![2.0]), ("malloc", vec![1.0])]);
+        let footprints = [
+            (
+                "arena",
+                Some(Footprint {
+                    peak_offset: 300,
+                    peak_live_bytes: 200,
+                }),
+            ),
+            ("malloc", None),
+        ];
+        let skipped = [("slow", "too \"slow\"".to_owned())];
+        let doc = document(
+            1,
+            1,
+            "full",
+            &[WorkloadJson {
+                id: "W4",
+                title: "t",
+                unit: "ns",
+                ops_per_rep: 1,
+                results: &rows,
+                footprints: Some(&footprints),
+                skipped: &skipped,
+            }],
+        );
+        assert!(
+            doc.contains(
+                "\"samples_ns\": [2.0000], \"footprint\": {\"peak_arena_offset_bytes\": 300, \
+                 \"peak_live_bytes\": 200, \"ratio\": 1.5000}}"
+            ),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("\"samples_ns\": [1.0000], \"footprint\": null}"),
+            "{doc}"
+        );
+        assert!(
+            doc.contains(
+                "], \"skipped\": [{\"contender\": \"slow\", \"reason\": \"too \\\"slow\\\"\"}]}"
+            ),
+            "{doc}"
+        );
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! General-purpose allocators called directly through
-//! [`GlobalAlloc::alloc`]/[`GlobalAlloc::dealloc`] with a 64-byte, 8-aligned
-//! layout: mimalloc (not installed as the global allocator) and the system
-//! allocator.
+//! [`GlobalAlloc::alloc`]/[`GlobalAlloc::dealloc`]: mimalloc (not installed
+//! as the global allocator) and the system allocator. W1–W3 ask for a
+//! 64-byte, 8-aligned layout; W4 for each request's size, aligned to
+//! [`VAR_ALIGN`]. They take memory from the system, not from an arena, so
+//! W4 reports no footprint for them.
 
-use super::{BLOCK_ALIGN, BLOCK_SIZE, Block, Contender, Entrant, WithContender};
+use super::{
+    BLOCK_ALIGN, BLOCK_SIZE, Block, Contender, Entrant, VAR_ALIGN, VarContender, VarEntrant,
+    WithContender, WithVarContender,
+};
+use core::ops::Range;
 use core::ptr::NonNull;
 use std::alloc::{GlobalAlloc, Layout, System, handle_alloc_error};
 
@@ -45,6 +51,41 @@ impl<A: GlobalAlloc> Contender for Global<A> {
     }
 }
 
+/// The layout of a W4 request of `size` bytes.
+#[inline(always)]
+fn var_layout(size: usize) -> Layout {
+    match Layout::from_size_align(size, VAR_ALIGN) {
+        Ok(layout) => layout,
+        Err(_) => unreachable!("W4 sizes are small"),
+    }
+}
+
+impl<A: GlobalAlloc> VarContender for Global<A> {
+    #[inline(always)]
+    fn alloc(&mut self, size: usize, fill: u64) -> NonNull<u8> {
+        let layout = var_layout(size);
+        // SAFETY: W4 sizes are at least 8, so the layout is not zero-sized.
+        let ptr = unsafe { self.0.alloc(layout) };
+        let Some(block) = NonNull::new(ptr) else {
+            handle_alloc_error(layout)
+        };
+        // SAFETY: `block` is a fresh allocation of `size` bytes.
+        unsafe { super::touch(block, size, fill) };
+        block
+    }
+
+    #[inline(always)]
+    unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: the caller promises a live allocation of `self.0` made
+        // with `size`, hence with this layout.
+        unsafe { self.0.dealloc(ptr.as_ptr(), var_layout(size)) }
+    }
+
+    fn arena(&self) -> Option<Range<usize>> {
+        None
+    }
+}
+
 /// mimalloc through `GlobalAlloc` on `mimalloc::MiMalloc`.
 pub struct MiMallocEntrant;
 
@@ -56,6 +97,14 @@ impl Entrant for MiMallocEntrant {
     }
 }
 
+impl VarEntrant for MiMallocEntrant {
+    const NAME: &'static str = <Self as Entrant>::NAME;
+
+    fn with_arena<F: WithVarContender>(_arena_bytes: usize, f: F) -> F::Output {
+        f.call(&mut Global(mimalloc::MiMalloc))
+    }
+}
+
 /// The system allocator (`std::alloc::System`, glibc malloc on Linux).
 pub struct SystemEntrant;
 
@@ -63,6 +112,14 @@ impl Entrant for SystemEntrant {
     const NAME: &'static str = "system allocator";
 
     fn with<F: WithContender>(_live: usize, f: F) -> F::Output {
+        f.call(&mut Global(System))
+    }
+}
+
+impl VarEntrant for SystemEntrant {
+    const NAME: &'static str = <Self as Entrant>::NAME;
+
+    fn with_arena<F: WithVarContender>(_arena_bytes: usize, f: F) -> F::Output {
         f.call(&mut Global(System))
     }
 }
