@@ -381,6 +381,7 @@ fn index(n: usize) -> u32 {
 }
 
 /// W1.
+#[inline(never)] // Out of line, so a profiler can single it out.
 fn hot_pair<C: Contender>(c: &mut C, pairs: usize) -> Duration {
     let start = Instant::now();
     for i in 0..pairs {
@@ -391,6 +392,7 @@ fn hot_pair<C: Contender>(c: &mut C, pairs: usize) -> Duration {
 }
 
 /// W2.
+#[inline(never)]
 fn batch_cycles<C: Contender>(
     c: &mut C,
     batch: usize,
@@ -416,6 +418,7 @@ fn batch_cycles<C: Contender>(
 }
 
 /// W3.
+#[inline(never)]
 fn churn<C: Contender>(c: &mut C, live: usize, victims: &[u32]) -> Duration {
     let mut slots: Vec<Option<C::Handle>> = (0..live).map(|i| Some(c.alloc(i as u64))).collect();
     let start = Instant::now();

@@ -70,7 +70,7 @@ impl<const C: bool> BlockPool<'_, C> {
         count_matches("regions", self.regions, regions)?;
         count_matches("capacity", self.capacity, capacity)?;
         count_matches("fresh blocks", self.unbumped, capacity - handed_out)?;
-        count_matches("allocated blocks", self.len, allocated)?;
+        count_matches("allocated blocks", self.len(), allocated)?;
 
         let expected_free = handed_out - allocated;
         let mut free = 0usize;

@@ -56,7 +56,7 @@ pub use iter::AllocatedBlocks;
 
 use crate::error::{FreeError, RegionError};
 use crate::region::{Region, align_up};
-use crate::stats::{Counters, Stats};
+use crate::stats::Stats;
 use crate::stride::Stride;
 use core::fmt;
 use core::marker::PhantomData;
@@ -73,7 +73,11 @@ use segment::Segment;
 pub struct BlockPool<'a, const COUNTERS: bool = true> {
     /// The most recently freed block, or null.
     free_head: *mut u8,
-    len: usize,
+    /// Blocks ever handed out. With `returned`, this is the whole cost of
+    /// the statistics on the hot paths: `len` is their difference.
+    handed_out: u64,
+    /// Blocks ever freed, plus the live blocks dropped by `reset`.
+    returned: u64,
     /// The segment that served the latest pointer lookup, with copies of
     /// the fields the hot paths need.
     hint: Hint,
@@ -91,9 +95,12 @@ pub struct BlockPool<'a, const COUNTERS: bool = true> {
     regions: usize,
     /// Whether the cursors rewind when the pool becomes empty.
     rewind: bool,
-    counters: Counters,
-    /// Live blocks dropped by `reset`, so that frees can be derived from
-    /// allocations without a counter on the free path.
+    /// The most blocks in use at once since creation or `reset`. Only an
+    /// allocation from a bump cursor can raise it: see `handed_out_fresh`.
+    high_water: usize,
+    failed_allocations: u64,
+    /// Live blocks dropped by `reset`, so that frees are `returned` minus
+    /// these.
     released_by_reset: u64,
     _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
 }
@@ -149,7 +156,7 @@ impl<const C: bool> fmt::Debug for BlockPool<'_, C> {
             .field("block_size", &self.stride.size())
             .field("align", &self.align)
             .field("capacity", &self.capacity)
-            .field("len", &self.len)
+            .field("len", &self.len())
             .field("regions", &self.regions)
             .finish()
     }
@@ -238,7 +245,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         let (stride, align) = block_layout(block_size, align)?;
         Ok(BlockPool {
             free_head: ptr::null_mut(),
-            len: 0,
+            handed_out: 0,
+            returned: 0,
             hint: Hint::NONE,
             stride: Stride::new(stride),
             bump_seg: ptr::null_mut(),
@@ -248,7 +256,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             unbumped: 0,
             regions: 0,
             rewind: true,
-            counters: Counters::default(),
+            high_water: 0,
+            failed_allocations: 0,
             released_by_reset: 0,
             _memory: PhantomData,
         })
@@ -342,25 +351,26 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// The number of blocks handed out now.
     #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        // Every block counted as returned was handed out first.
+        (self.handed_out - self.returned) as usize
     }
 
     /// Whether no block is handed out.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.handed_out == self.returned
     }
 
     /// Whether every block is handed out.
     #[inline]
     pub fn is_full(&self) -> bool {
-        self.len == self.capacity
+        self.len() == self.capacity
     }
 
     /// The number of blocks that can still be handed out.
     #[inline]
     pub fn available(&self) -> usize {
-        self.capacity - self.len
+        self.capacity - self.len()
     }
 
     /// The number of regions the pool spans.
@@ -391,10 +401,9 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         } else {
             self.mark_in_other_segment(block, true);
         }
-        self.len += 1;
-        if COUNTERS {
-            self.counters.allocated(self.len);
-        }
+        // The high-water mark needs no update here: the free list held this
+        // block, so fewer blocks than the mark were in use.
+        self.handed_out += 1;
         // SAFETY: free-list links are never null.
         Some(unsafe { NonNull::new_unchecked(block) })
     }
@@ -447,18 +456,27 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             }
         }
         if COUNTERS {
-            self.counters.failed();
+            self.failed_allocations += 1;
         }
         None
     }
 
+    /// Counts a block just taken from a bump cursor.
+    ///
+    /// This is the only place the high-water mark can rise. Every block
+    /// below the cursors is either live or on the free list, and a cursor
+    /// moves only when the free list is empty, so the blocks below the
+    /// cursors were all live at once when the last of them was handed out:
+    /// the mark is at least their number, and an allocation from the free
+    /// list leaves fewer live blocks than that. Rewinding and `reset` empty
+    /// both the cursors and the free list, which keeps this true.
     #[inline(always)]
     fn handed_out_fresh(&mut self, block: *mut u8) -> NonNull<u8> {
         debug_assert!(self.unbumped > 0);
         self.unbumped -= 1;
-        self.len += 1;
+        self.handed_out += 1;
         if COUNTERS {
-            self.counters.allocated(self.len);
+            self.high_water = self.high_water.max(self.len());
         }
         // SAFETY: blocks lie inside a region, whose pointers are non-null.
         unsafe { NonNull::new_unchecked(block) }
@@ -532,8 +550,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         // pointer and at least a pointer long; the pool owns it now.
         unsafe { block.cast::<*mut u8>().write(self.free_head) };
         self.free_head = block;
-        self.len -= 1;
-        if self.len == 0 && self.rewind && self.capacity - self.unbumped > REWIND_MIN {
+        self.returned += 1;
+        if self.handed_out == self.returned && self.rewind && self.capacity - self.unbumped > REWIND_MIN {
             self.rewind_cursors();
         }
     }
@@ -599,24 +617,20 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             seg.high = 0;
             cur = seg.next;
         }
-        self.released_by_reset += self.len as u64;
-        self.len = 0;
-        self.counters.high_water = 0;
+        self.released_by_reset += self.handed_out - self.returned;
+        self.returned = self.handed_out;
+        self.high_water = 0;
     }
 
     /// A snapshot of the pool's statistics.
     pub fn stats(&self) -> Stats {
         Stats {
             capacity: self.capacity,
-            in_use: self.len,
-            high_water: self.counters.high_water,
-            allocations: self.counters.allocations,
-            frees: if COUNTERS {
-                self.counters.allocations - self.len as u64 - self.released_by_reset
-            } else {
-                0
-            },
-            failed_allocations: self.counters.failed_allocations,
+            in_use: self.len(),
+            high_water: self.high_water,
+            allocations: self.handed_out,
+            frees: self.returned - self.released_by_reset,
+            failed_allocations: self.failed_allocations,
             growth_events: 0,
         }
     }
