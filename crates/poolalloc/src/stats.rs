@@ -2,8 +2,9 @@
 //!
 //! Every pool keeps a few counters and reports them as a [`Stats`]
 //! snapshot. The counters are plain integer updates on the pool's own
-//! `&mut self` path; `poolalloc-bench` measures them against a pool built
-//! without them (`BlockPool<'_, false>`).
+//! `&mut self` path, arranged so that each hot path pays at most one;
+//! `poolalloc-bench` measures them against a pool built without the
+//! optional ones (`BlockPool<'_, false>`).
 
 use core::fmt;
 

@@ -66,21 +66,30 @@ use segment::Segment;
 
 /// A pool of fixed-size blocks over memory borrowed for `'a`.
 ///
-/// `COUNTERS` selects whether the pool keeps its event counters (high-water
-/// mark, allocation, free and failure counts); it is on by default. With
-/// `false`, [`stats`](Self::stats) reports those counters as zero.
-#[repr(C)] // Hot fields first; `len` apart from the counters.
+/// `COUNTERS` selects whether the pool keeps its high-water mark and its
+/// count of failed allocations; it is on by default. With `false`,
+/// [`stats`](Self::stats) reports both as zero. Allocation and free counts
+/// are always kept: with the number of live blocks they are one counter on
+/// the free path. `poolalloc-bench` runs both modes to show that the
+/// counters cost nothing measurable.
+#[repr(C)] // Hot fields first.
 pub struct BlockPool<'a, const COUNTERS: bool = true> {
     /// The most recently freed block, or null.
     free_head: *mut u8,
-    /// Blocks ever handed out. With `returned`, this is the whole cost of
-    /// the statistics on the hot paths: `len` is their difference.
-    handed_out: u64,
-    /// Blocks ever freed, plus the live blocks dropped by `reset`.
-    returned: u64,
+    len: usize,
+    /// Whether the pool rewinds its cursors the next time it becomes empty:
+    /// rewinding is enabled and more than `REWIND_MIN` blocks lie below the
+    /// cursors. Kept up to date on the bump path, so that the free path
+    /// tests one flag.
+    rewind_armed: bool,
     /// The segment that served the latest pointer lookup, with copies of
     /// the fields the hot paths need.
     hint: Hint,
+    /// Blocks ever freed: with `len`, the only statistic kept on the hot
+    /// paths (allocations are derived from the two). Not next to `len`, so
+    /// that the compiler does not update both with one vector store, which
+    /// the next `len` load cannot forward from.
+    frees: u64,
     stride: Stride,
     /// The segment whose bump cursor serves allocations when the free list
     /// is empty.
@@ -99,8 +108,8 @@ pub struct BlockPool<'a, const COUNTERS: bool = true> {
     /// allocation from a bump cursor can raise it: see `handed_out_fresh`.
     high_water: usize,
     failed_allocations: u64,
-    /// Live blocks dropped by `reset`, so that frees are `returned` minus
-    /// these.
+    /// Live blocks dropped by `reset`, so that allocations are `len +
+    /// frees + released_by_reset`.
     released_by_reset: u64,
     _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
 }
@@ -245,8 +254,9 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         let (stride, align) = block_layout(block_size, align)?;
         Ok(BlockPool {
             free_head: ptr::null_mut(),
-            handed_out: 0,
-            returned: 0,
+            len: 0,
+            frees: 0,
+            rewind_armed: false,
             hint: Hint::NONE,
             stride: Stride::new(stride),
             bump_seg: ptr::null_mut(),
@@ -351,14 +361,13 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// The number of blocks handed out now.
     #[inline]
     pub fn len(&self) -> usize {
-        // Every block counted as returned was handed out first.
-        (self.handed_out - self.returned) as usize
+        self.len
     }
 
     /// Whether no block is handed out.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.handed_out == self.returned
+        self.len == 0
     }
 
     /// Whether every block is handed out.
@@ -403,7 +412,7 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         }
         // The high-water mark needs no update here: the free list held this
         // block, so fewer blocks than the mark were in use.
-        self.handed_out += 1;
+        self.len += 1;
         // SAFETY: free-list links are never null.
         Some(unsafe { NonNull::new_unchecked(block) })
     }
@@ -474,10 +483,11 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     fn handed_out_fresh(&mut self, block: *mut u8) -> NonNull<u8> {
         debug_assert!(self.unbumped > 0);
         self.unbumped -= 1;
-        self.handed_out += 1;
+        self.len += 1;
         if COUNTERS {
-            self.high_water = self.high_water.max(self.len());
+            self.high_water = self.high_water.max(self.len);
         }
+        self.rewind_armed = self.rewind && self.capacity - self.unbumped > REWIND_MIN;
         // SAFETY: blocks lie inside a region, whose pointers are non-null.
         unsafe { NonNull::new_unchecked(block) }
     }
@@ -550,8 +560,9 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         // pointer and at least a pointer long; the pool owns it now.
         unsafe { block.cast::<*mut u8>().write(self.free_head) };
         self.free_head = block;
-        self.returned += 1;
-        if self.handed_out == self.returned && self.rewind && self.capacity - self.unbumped > REWIND_MIN {
+        self.frees += 1;
+        self.len -= 1;
+        if self.len == 0 && self.rewind_armed {
             self.rewind_cursors();
         }
     }
@@ -571,6 +582,7 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
         }
         self.bump_seg = self.segments;
         self.unbumped = self.capacity;
+        self.rewind_armed = false;
     }
 
     /// Whether the pool rewinds its cursors when it becomes empty (after
@@ -579,6 +591,7 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     /// instead of most-recently-freed first. On by default.
     pub fn set_rewind_when_empty(&mut self, rewind: bool) {
         self.rewind = rewind;
+        self.rewind_armed = rewind && self.capacity - self.unbumped > REWIND_MIN;
     }
 
     /// Whether `ptr` is the start of a block of this pool, handed out or not.
@@ -617,8 +630,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             seg.high = 0;
             cur = seg.next;
         }
-        self.released_by_reset += self.handed_out - self.returned;
-        self.returned = self.handed_out;
+        self.released_by_reset += self.len as u64;
+        self.len = 0;
         self.high_water = 0;
     }
 
@@ -628,8 +641,8 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
             capacity: self.capacity,
             in_use: self.len(),
             high_water: self.high_water,
-            allocations: self.handed_out,
-            frees: self.returned - self.released_by_reset,
+            allocations: self.len as u64 + self.frees + self.released_by_reset,
+            frees: self.frees,
             failed_allocations: self.failed_allocations,
             growth_events: 0,
         }

@@ -370,17 +370,46 @@ fn iteration_stops_early_and_covers_word_edges() {
 }
 
 #[test]
-fn counters_off_report_zero_events() {
+fn counters_off_report_no_high_water_or_failures() {
     let mut mem = memory(256);
     let mut pool = BlockPool::<'_, false>::with_counters(Region::new(&mut mem), 16, 8).unwrap();
-    let a = pool.alloc().unwrap();
-    pool.free(a).unwrap();
+    let blocks: Vec<_> = core::iter::from_fn(|| pool.alloc()).collect();
+    pool.free(blocks[0]).unwrap();
+    let s = pool.stats();
+    let n = blocks.len();
+    // Allocations and frees cost nothing to count, so they are kept.
+    assert_eq!(
+        (s.allocations, s.frees, s.in_use, s.capacity),
+        (n as u64, 1, n - 1, n)
+    );
+    assert_eq!((s.high_water, s.failed_allocations), (0, 0));
+}
+
+#[test]
+fn high_water_follows_the_bump_cursor_through_rewinds_and_resets() {
+    let mut mem = memory(4096);
+    let mut pool = BlockPool::new(Region::new(&mut mem), 16, 8).unwrap();
+    let blocks: Vec<_> = (0..100).map(|_| pool.alloc().unwrap()).collect();
+    assert_eq!(pool.stats().high_water, 100);
+    // Emptying the pool after more than 64 blocks rewinds its cursors; the
+    // mark stays.
+    for &b in &blocks {
+        pool.free(b).unwrap();
+    }
+    assert_eq!((pool.stats().high_water, pool.len()), (100, 0));
+    let again: Vec<_> = (0..101).map(|_| pool.alloc().unwrap()).collect();
+    assert_eq!(pool.stats().high_water, 101);
+    pool.free(again[3]).unwrap();
+    pool.alloc().unwrap();
+    assert_eq!(pool.stats().high_water, 101);
+    pool.reset();
+    assert_eq!(pool.stats().high_water, 0);
+    pool.alloc().unwrap();
     let s = pool.stats();
     assert_eq!(
-        (s.allocations, s.frees, s.high_water, s.in_use),
-        (0, 0, 0, 0)
+        (s.high_water, s.allocations, s.frees, s.in_use),
+        (1, 100 + 101 + 1 + 1, 100 + 1, 1)
     );
-    assert!(s.capacity > 0);
 }
 
 #[test]
