@@ -67,10 +67,10 @@ impl<const C: bool> BlockPool<'_, C> {
         if !hint_found || !bump_found {
             return Err(CheckError::BadRegionHeader);
         }
-        count_matches("regions", self.regions, regions)?;
-        count_matches("capacity", self.capacity, capacity)?;
-        count_matches("fresh blocks", self.unbumped, capacity - handed_out)?;
-        count_matches("allocated blocks", self.len(), allocated)?;
+        CheckError::expect_count("regions", self.regions, regions)?;
+        CheckError::expect_count("capacity", self.capacity, capacity)?;
+        CheckError::expect_count("fresh blocks", self.unbumped, capacity - handed_out)?;
+        CheckError::expect_count("allocated blocks", self.len(), allocated)?;
 
         let expected_free = handed_out - allocated;
         let mut free = 0usize;
@@ -98,18 +98,6 @@ impl<const C: bool> BlockPool<'_, C> {
             // link in its first word.
             node = unsafe { node.cast::<*mut u8>().read() };
         }
-        count_matches("free blocks", expected_free, free)
-    }
-}
-
-fn count_matches(what: &'static str, recorded: usize, found: usize) -> Result<(), CheckError> {
-    if recorded == found {
-        Ok(())
-    } else {
-        Err(CheckError::CountMismatch {
-            what,
-            recorded,
-            found,
-        })
+        CheckError::expect_count("free blocks", expected_free, free)
     }
 }

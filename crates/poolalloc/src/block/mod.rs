@@ -205,10 +205,13 @@ impl<'a> BlockPool<'a, true> {
     /// `block_size` bytes aligned to `align`, whatever its start address.
     ///
     /// ```
-    /// use poolalloc::{BlockPool, region::HeapRegion};
+    /// use core::mem::MaybeUninit;
+    /// use poolalloc::{BlockPool, region::Region};
+    ///
     /// let bytes = BlockPool::region_size_for(100, 24, 8).unwrap();
-    /// let mut heap = HeapRegion::new(bytes, 1).unwrap();
-    /// let pool = BlockPool::new(heap.region(), 24, 8).unwrap();
+    /// let mut memory = [MaybeUninit::<u8>::uninit(); 4096];
+    /// // Any start address will do: skip one byte to show it.
+    /// let pool = BlockPool::new(Region::new(&mut memory[1..1 + bytes]), 24, 8).unwrap();
     /// assert!(pool.capacity() >= 100);
     /// ```
     ///

@@ -301,10 +301,13 @@ impl<'a> VarPool<'a> {
     /// address; `None` when that overflows or `align` is not a power of two.
     ///
     /// ```
-    /// use poolalloc::{VarPool, region::HeapRegion};
+    /// use core::mem::MaybeUninit;
+    /// use poolalloc::{VarPool, region::Region};
+    ///
     /// let bytes = VarPool::region_size_for(1000, 256).unwrap();
-    /// let mut heap = HeapRegion::new(bytes, 1).unwrap();
-    /// let mut pool = VarPool::new(heap.region()).unwrap();
+    /// let mut memory = [MaybeUninit::<u8>::uninit(); 4096];
+    /// // Any start address will do: skip one byte to show it.
+    /// let mut pool = VarPool::new(Region::new(&mut memory[1..1 + bytes])).unwrap();
     /// assert!(pool.alloc(1000, 256).is_some());
     /// ```
     pub fn region_size_for(size: usize, align: usize) -> Option<usize> {
