@@ -65,6 +65,7 @@ pub mod region;
 mod seg_fit;
 pub mod stats;
 mod stride;
+pub mod sync;
 pub mod var;
 
 #[cfg(feature = "alloc")]
