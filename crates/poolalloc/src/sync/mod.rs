@@ -1,5 +1,9 @@
 //! Pools shared between threads (and interrupt handlers).
 //!
+//! - [`Locked`]: any engine behind a lock chosen by the user: a spin lock
+//!   ([`SpinLocked`]), a `parking_lot` mutex ([`MutexLocked`], feature
+//!   `parking_lot`) or a critical section ([`CriticalSectionLocked`],
+//!   feature `critical-section`).
 //! - [`LockFreePool`]: fixed-size blocks behind `&self`, allocated and
 //!   freed with compare-and-swap on one 64-bit word: a Treiber stack of
 //!   32-bit block indices tagged against ABA.
@@ -8,6 +12,16 @@
 //! the ways to reach one pool from many places at once.
 
 mod atomic;
+#[cfg(feature = "critical-section")]
+mod critical;
 pub mod lock_free;
+pub mod locked;
 
+#[cfg(feature = "critical-section")]
+pub use critical::CriticalSectionRawMutex;
 pub use lock_free::LockFreePool;
+#[cfg(feature = "critical-section")]
+pub use locked::CriticalSectionLocked;
+#[cfg(feature = "parking_lot")]
+pub use locked::MutexLocked;
+pub use locked::{Locked, SpinLocked};
