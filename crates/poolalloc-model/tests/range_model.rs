@@ -52,7 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
+        cases: if cfg!(miri) { 2 } else { 256 },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -60,7 +60,7 @@ proptest! {
     #[test]
     fn range_pool_matches_its_model(
         config in config(),
-        ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 40 } else { 300 }),
+        ops in proptest::collection::vec(op(), 1..if cfg!(miri) { 24 } else { 300 }),
     ) {
         run(&config, &ops);
     }

@@ -65,7 +65,7 @@ fn config() -> impl Strategy<Value = Config> {
 
 fn proptest_config() -> ProptestConfig {
     ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
+        cases: if cfg!(miri) { 3 } else { 256 },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -77,7 +77,7 @@ proptest! {
     #[test]
     fn var_pool_matches_its_model(
         config in config(),
-        ops in proptest::collection::vec(op(), 0..if cfg!(miri) { 40 } else { 300 }),
+        ops in proptest::collection::vec(op(), 0..if cfg!(miri) { 32 } else { 300 }),
     ) {
         run(&config, &ops);
     }

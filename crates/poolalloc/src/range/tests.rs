@@ -33,6 +33,14 @@ fn scaled(n: usize) -> usize {
     if cfg!(miri) { n.div_ceil(100) } else { n }
 }
 
+/// Whether a randomised test checks the whole pool after step `step`:
+/// always natively; under Miri every eighth step and the last (`check()`
+/// is safe code reading every size bin, and the point of running these
+/// tests under Miri is the pool's operations).
+fn check_after(step: usize, steps: usize) -> bool {
+    !cfg!(miri) || step % 8 == 7 || step + 1 == steps
+}
+
 #[cfg(feature = "alloc")]
 fn growing(len: usize, granularity: usize) -> RangePool<Vec<Node>> {
     RangePool::new(len, granularity, Vec::new()).unwrap()
@@ -422,7 +430,8 @@ fn nodes_for_live_allocations_suffice() {
         let mut nodes = vec![Node::EMPTY; nodes_for(max_live)];
         let mut pool = RangePool::new(4096, 4, &mut nodes[..]).unwrap();
         let mut live = Vec::new();
-        for _ in 0..scaled(2000) {
+        let steps = scaled(2000);
+        for step in 0..steps {
             if live.len() < max_live && rng.below(2) == 0 {
                 let align = 1 << rng.below(8);
                 match pool.alloc(rng.below(300), align) {
@@ -442,7 +451,9 @@ fn nodes_for_live_allocations_suffice() {
                 }
             }
             assert!(pool.nodes_in_use() <= nodes_for(live.len()));
-            pool.check().unwrap();
+            if check_after(step, steps) {
+                pool.check().unwrap();
+            }
         }
     }
 }
@@ -728,7 +739,8 @@ fn random_workload_keeps_every_invariant() {
         let mut nodes = vec![Node::EMPTY; if cfg!(miri) { 256 } else { 1024 }];
         let mut pool = RangePool::new(len, granularity, &mut nodes[..]).unwrap();
         let mut live: Vec<Allocation> = Vec::new();
-        for step in 0..scaled(3000) {
+        let steps = scaled(3000);
+        for step in 0..steps {
             match rng.below(10) {
                 0..=4 => {
                     let align = 1 << rng.below(10);
@@ -779,7 +791,9 @@ fn random_workload_keeps_every_invariant() {
                 }
                 _ => {}
             }
-            pool.check().unwrap();
+            if check_after(step, steps) {
+                pool.check().unwrap();
+            }
             assert_eq!(pool.len(), live.len());
             assert_eq!(pool.in_use(), live.iter().map(|a| a.size()).sum::<usize>());
         }
