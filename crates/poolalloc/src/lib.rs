@@ -60,6 +60,7 @@ extern crate std;
 
 pub mod block;
 pub mod error;
+pub mod global;
 pub mod range;
 pub mod region;
 mod seg_fit;
