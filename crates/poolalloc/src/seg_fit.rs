@@ -152,6 +152,16 @@ impl BinIndex {
         }
     }
 
+    /// Records that `bin`, which is marked non-empty, holds no block when
+    /// `empty`; without a branch.
+    #[inline(always)]
+    pub(crate) fn mark_empty_if(&mut self, bin: Bin, empty: bool) {
+        let second = self.second_mut(bin.fl());
+        *second &= !(u32::from(empty) << bin.sl());
+        let gone = usize::from(*second == 0);
+        self.first &= !(gone << bin.fl());
+    }
+
     /// Whether `bin` is recorded as holding a block.
     #[inline(always)]
     pub(crate) fn is_nonempty(&self, bin: Bin) -> bool {
@@ -178,7 +188,9 @@ impl BinIndex {
             return None;
         }
         let fl = higher.trailing_zeros() as usize;
-        Some(Bin((fl << SL_LOG2) + self.second(fl).trailing_zeros() as usize))
+        Some(Bin(
+            (fl << SL_LOG2) + self.second(fl).trailing_zeros() as usize
+        ))
     }
 
     /// The last non-empty bin: the one holding the largest free blocks.

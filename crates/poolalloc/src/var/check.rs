@@ -89,7 +89,8 @@ impl VarPool<'_> {
         } else {
             G + crate::region::align_up(self.guard + super::layout::WORD, G).unwrap_or(0)
         };
-        if self.lead != expected_lead {
+        let expected_slow = self.guard != 0 || self.scrub || self.policy != super::FitPolicy::Good;
+        if self.lead != expected_lead || self.slow != expected_slow {
             return Err(CheckError::BadRegionHeader);
         }
         let mut totals = Totals::default();

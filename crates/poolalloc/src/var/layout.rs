@@ -115,17 +115,6 @@ pub(super) unsafe fn set_links(b: *mut Hdr, next: *mut Hdr, prev: *mut Hdr) {
     }
 }
 
-/// Sets the forward link of free block `b`.
-///
-/// # Safety
-///
-/// As [`set_links`].
-#[inline(always)]
-pub(super) unsafe fn set_next_free(b: *mut Hdr, next: *mut Hdr) {
-    // SAFETY: as in `set_links`.
-    unsafe { (*b.cast::<FreeHdr>()).next_free = next }
-}
-
 /// Sets the back link of free block `b`.
 ///
 /// # Safety

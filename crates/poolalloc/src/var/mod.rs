@@ -118,9 +118,13 @@ use core::mem::MaybeUninit;
 use core::ops::ControlFlow;
 use core::ptr::{self, NonNull};
 use layout::{
-    Area, FLAGS, FREE, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free, prev_free,
-    set_bit, set_links, set_next_free, set_prev_free, size_of_block,
+    Area, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free,
+    prev_free, set_bit, set_links, set_prev_free, size_of_block,
 };
+
+/// The largest request the inline path of [`VarPool::alloc`] serves: its
+/// block size cannot overflow or exceed `isize::MAX`.
+const FAST_MAX: usize = isize::MAX as usize - 2 * G;
 
 /// How a [`VarPool`] picks a free block for a request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -190,6 +194,15 @@ pub struct VarPool<'a> {
     /// Guard bytes on each side of an allocation; 0 when guards are off.
     guard: usize,
     scrub: bool,
+    /// Whether any feature that the inline paths of `alloc` and `free` do
+    /// not handle is on: guards, scrubbing or a fit policy other than
+    /// [`Good`](FitPolicy::Good). Tested once per call.
+    slow: bool,
+    /// Where [`push_free`](Self::push_free) and
+    /// [`take_head`](Self::take_head) store a back link that has no block
+    /// to go to (the list was empty), so that they need no branch. Written,
+    /// never read.
+    sink: MaybeUninit<FreeHdr>,
     _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
 }
 
@@ -212,7 +225,7 @@ impl fmt::Debug for VarPool<'_> {
             .field("policy", &self.policy)
             .field("guard", &self.guard)
             .field("scrub", &self.scrub)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -262,7 +275,7 @@ impl<'a> VarPool<'a> {
     /// As [`VarPool::new`].
     pub fn with_policy(region: Region<'a>, policy: FitPolicy) -> Result<Self, RegionError> {
         let mut pool = Self::new(region)?;
-        pool.policy = policy;
+        pool.set_policy(policy);
         Ok(pool)
     }
 
@@ -292,6 +305,8 @@ impl<'a> VarPool<'a> {
             lead: G,
             guard: 0,
             scrub: false,
+            slow: false,
+            sink: MaybeUninit::uninit(),
             _memory: PhantomData,
         }
     }
@@ -396,6 +411,12 @@ impl<'a> VarPool<'a> {
     /// Changes the fit policy; it applies to later requests.
     pub fn set_policy(&mut self, policy: FitPolicy) {
         self.policy = policy;
+        self.refresh_slow();
+    }
+
+    /// Recomputes [`slow`](Self::slow) after a setting changed.
+    pub(super) fn refresh_slow(&mut self) {
+        self.slow = self.guard != 0 || self.scrub || self.policy != FitPolicy::Good;
     }
 
     /// The number of live allocations.
@@ -440,18 +461,46 @@ impl<'a> VarPool<'a> {
     /// large enough block is scanned before giving up (over-aligned
     /// requests: every bin that may hold one), so a request fails only when
     /// no free block can hold it. The contents are uninitialised.
-    #[inline]
+    #[inline(always)]
     pub fn alloc(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
-        if align <= G && align.is_power_of_two() && matches!(self.policy, FitPolicy::Good) {
-            if let Some(total) = self.block_size_for(size) {
-                if let Some(b) = self.take_good(total) {
-                    // SAFETY: `take_good` unlinked a free block of at least
-                    // `total` bytes.
-                    return Some(unsafe { self.occupy(b, size_of_block(b), total, 0, size) });
-                }
+        // The common case: guard-free good fit with the granule alignment,
+        // served by the head of the first bin that fits.
+        if align <= G && align.is_power_of_two() && size <= FAST_MAX && !self.slow {
+            // `lead == G` (guards are off); the payload is at least `G`.
+            let total = (size.max(1) + (2 * G - 1)) & !(G - 1);
+            if let Some(found) =
+                Bin::for_request(total >> G_SHIFT).and_then(|bin| self.index.first_at_or_after(bin))
+            {
+                // SAFETY: the index says the bin is non-empty, and every
+                // block in it holds at least `total` bytes.
+                return Some(unsafe { self.take_head_and_occupy(found, total) });
             }
         }
+        self.alloc_cold(size, align)
+    }
+
+    /// [`alloc`](Self::alloc) for everything but the common case.
+    #[cold]
+    #[inline(never)]
+    fn alloc_cold(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
         self.try_alloc(size, align).ok()
+    }
+
+    /// Takes the head of non-empty bin `found` and hands out a block of
+    /// `total` bytes from it, guards off.
+    ///
+    /// # Safety
+    ///
+    /// `found` is non-empty and all its blocks hold at least `total >=
+    /// MIN_BLOCK` bytes; guards are off.
+    #[inline(always)]
+    unsafe fn take_head_and_occupy(&mut self, found: Bin, total: usize) -> NonNull<u8> {
+        // SAFETY: the caller's contract; the head's previous block is used
+        // (no two free blocks are adjacent), so `prev_flag` is 0.
+        unsafe {
+            let b = self.take_head(found);
+            self.occupy::<true>(b, size_of_block(b), total, 0, 0)
+        }
     }
 
     /// As [`alloc`](Self::alloc), for a [`Layout`].
@@ -512,7 +561,7 @@ impl<'a> VarPool<'a> {
             .or_else(|| self.take_scan(total))
             .ok_or(AllocError::Exhausted)?;
         // SAFETY: the block is free, unlinked and at least `total` long.
-        Ok(unsafe { self.occupy(b, size_of_block(b), total, 0, size) })
+        Ok(unsafe { self.occupy::<false>(b, size_of_block(b), total, 0, size) })
     }
 
     /// The block size, header and guards included, that a request of `size`
@@ -530,20 +579,36 @@ impl<'a> VarPool<'a> {
     fn take_good(&mut self, total: usize) -> Option<*mut Hdr> {
         let bin = Bin::for_request(total >> G_SHIFT)?;
         let found = self.index.first_at_or_after(bin)?;
-        let b = self.head(found);
-        // SAFETY: the index says the bin is non-empty, so `b` is its head, a
-        // free block of this pool.
+        // SAFETY: the index says the bin is non-empty.
+        Some(unsafe { self.take_head(found) })
+    }
+
+    /// Unlinks and returns the head of `bin`.
+    ///
+    /// # Safety
+    ///
+    /// `bin` is non-empty.
+    #[inline(always)]
+    unsafe fn take_head(&mut self, bin: Bin) -> *mut Hdr {
+        let b = self.head(bin);
+        // SAFETY: `b` is the head of a non-empty bin, a free block of this
+        // pool, and so is its successor when there is one.
         unsafe {
             let next = next_free(b);
-            *self.head_mut(found) = next;
-            if next.is_null() {
-                self.index.mark_empty(found);
-            } else {
-                set_prev_free(next, ptr::null_mut());
-            }
+            *self.head_mut(bin) = next;
+            set_prev_free(self.or_sink(next), ptr::null_mut());
+            self.index.mark_empty_if(bin, next.is_null());
         }
         self.free_blocks -= 1;
-        Some(b)
+        b
+    }
+
+    /// `b`, or the [`sink`](Self::sink) when `b` is null: where to store a
+    /// link that belongs to `b` if it exists.
+    #[inline(always)]
+    fn or_sink(&mut self, b: *mut Hdr) -> *mut Hdr {
+        let sink = ptr::addr_of_mut!(self.sink).cast::<Hdr>();
+        if b.is_null() { sink } else { b }
     }
 
     /// The failure path of good fit: scans the bin holding blocks of
@@ -686,7 +751,7 @@ impl<'a> VarPool<'a> {
             let size = size_of_block(b);
             self.unlink(b, size);
             if gap == 0 {
-                return self.occupy(b, size, total, 0, req);
+                return self.occupy::<false>(b, size, total, 0, req);
             }
             let start = b.byte_add(gap);
             let prev_flag = if gap == G {
@@ -705,7 +770,7 @@ impl<'a> VarPool<'a> {
                 (*start).prev = b;
                 PREV_FREE
             };
-            self.occupy(start, size - gap, total, prev_flag, req)
+            self.occupy::<false>(start, size - gap, total, prev_flag, req)
         }
     }
 
@@ -718,9 +783,10 @@ impl<'a> VarPool<'a> {
     /// `b .. b + size` is a block of this pool on no list, whose `prev` link
     /// is right and whose previous block is free exactly when `prev_flag`
     /// is [`PREV_FREE`]; the block at `b + size` records `b`'s range as
-    /// free (its `PREV_FREE` flag is set); `total <= size`.
+    /// free (its `PREV_FREE` flag is set); `total <= size`. `PLAIN` says
+    /// that guards are off.
     #[inline(always)]
-    unsafe fn occupy(
+    unsafe fn occupy<const PLAIN: bool>(
         &mut self,
         b: *mut Hdr,
         size: usize,
@@ -736,12 +802,13 @@ impl<'a> VarPool<'a> {
         self.in_use += size;
         self.live += 1;
         self.counters.allocated(self.in_use);
+        let lead = if PLAIN { G } else { self.lead };
         // SAFETY: `lead < total <= size`, so the allocation is in the block.
-        let user = unsafe { b.cast::<u8>().add(self.lead) };
+        let user = unsafe { b.cast::<u8>().add(lead) };
         let (base, bits) = self.area_of(user.addr());
         // SAFETY: `user` lies in the area whose bitmap is `bits`.
         unsafe { set_bit(bits, user.addr() - base.addr()) };
-        if self.guard != 0 {
+        if !PLAIN && self.guard != 0 {
             // SAFETY: the block is used, `size` bytes, for `req` bytes.
             unsafe { self.arm_guards(b, size, req) };
         }
@@ -794,12 +861,13 @@ impl<'a> VarPool<'a> {
     /// [`FreeError::Foreign`], [`FreeError::Interior`],
     /// [`FreeError::DoubleFree`] or [`FreeError::NeverAllocated`] with the
     /// pool untouched; [`FreeError::GuardCorrupted`] with the block freed.
-    #[inline]
+    #[inline(always)]
     pub fn free(&mut self, ptr: NonNull<u8>) -> Result<(), FreeError> {
         let addr = ptr.as_ptr().addr();
-        // The common case: a valid pointer in the hinted region, guards off.
+        // The common case: a valid pointer in the hinted region, guards and
+        // scrubbing off.
         let off = addr.wrapping_sub(self.hint_base.addr());
-        if off < self.hint_len && off & (G - 1) == 0 && self.guard == 0 {
+        if off < self.hint_len && off & (G - 1) == 0 && !self.slow {
             let g = off >> G_SHIFT;
             // SAFETY: `off` is inside the hinted area, so its word is in
             // the bitmap.
@@ -812,7 +880,7 @@ impl<'a> VarPool<'a> {
                 // starts `lead == G` bytes before it (guards are off).
                 unsafe {
                     *word = bits & !mask;
-                    self.release(self.hint_base.add(off - G).cast::<Hdr>());
+                    self.release(self.hint_base.add(off - G).cast::<Hdr>(), false);
                 }
                 return Ok(());
             }
@@ -835,7 +903,7 @@ impl<'a> VarPool<'a> {
         // the hinted area.
         unsafe {
             clear_bit(self.hint_bits, addr - self.hint_base.addr());
-            self.release(b);
+            self.release(b, self.scrub);
         }
         guard.map_err(FreeError::GuardCorrupted)
     }
@@ -848,7 +916,7 @@ impl<'a> VarPool<'a> {
     /// `ptr` must have been returned by this pool's `alloc` family or
     /// `realloc` and not freed, reallocated or invalidated by
     /// [`reset`](Self::reset) since.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn free_unchecked(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
         let (base, bits) = self.area_of(addr);
@@ -857,8 +925,25 @@ impl<'a> VarPool<'a> {
         // `lead` bytes before it in the area of `bits`.
         unsafe {
             clear_bit(bits, off);
-            self.release(base.add(off - self.lead).cast::<Hdr>());
+            let b = base.add(off - self.lead).cast::<Hdr>();
+            if self.slow {
+                self.release_cold(b);
+            } else {
+                self.release(b, false);
+            }
         }
+    }
+
+    /// [`release`](Self::release) out of line, scrubbing when asked.
+    ///
+    /// # Safety
+    ///
+    /// As [`release`](Self::release).
+    #[cold]
+    #[inline(never)]
+    unsafe fn release_cold(&mut self, b: *mut Hdr) {
+        // SAFETY: the caller's contract.
+        unsafe { self.release(b, self.scrub) }
     }
 
     /// The block of the live allocation at `addr`, after the checks of a
@@ -946,20 +1031,23 @@ impl<'a> VarPool<'a> {
         }
     }
 
-    /// Frees used block `b`, whose allocated bit is already clear.
+    /// Frees used block `b`, whose allocated bit is already clear;
+    /// `scrub` is [`scrub`](Self::scrub) (or `false` when the caller knows
+    /// it is off).
     ///
     /// # Safety
     ///
     /// `b` is a used block of this pool.
     #[inline(always)]
-    unsafe fn release(&mut self, b: *mut Hdr) {
+    unsafe fn release(&mut self, b: *mut Hdr, scrub: bool) {
         // SAFETY: the caller promises a used block.
-        let (size, prev_free) = unsafe { (size_of_block(b), (*b).size & PREV_FREE != 0) };
+        let raw = unsafe { (*b).size };
+        let size = raw & !FLAGS;
         self.in_use -= size;
         self.live -= 1;
         self.counters.freed();
         // SAFETY: as above.
-        unsafe { self.make_free(b, size, prev_free) };
+        unsafe { self.make_free(b, size, raw & PREV_FREE != 0, scrub) };
     }
 
     /// Turns `b`, a block of `size` bytes that is on no list and whose
@@ -970,10 +1058,10 @@ impl<'a> VarPool<'a> {
     ///
     /// `b` is a block of this pool with a correct `prev` link; its previous
     /// block is free exactly when `prev_free`; its size word need not be
-    /// set.
+    /// set. `scrub` is [`scrub`](Self::scrub).
     #[inline(always)]
-    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool) {
-        if cfg!(debug_assertions) || self.scrub {
+    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool, scrub: bool) {
+        if cfg!(debug_assertions) || scrub {
             // SAFETY: the payload is the block's, unused now.
             unsafe {
                 b.cast::<u8>()
@@ -991,7 +1079,7 @@ impl<'a> VarPool<'a> {
             if next_size & FREE != 0 {
                 let next_size = next_size & !FLAGS;
                 self.unlink(next, next_size);
-                if self.scrub {
+                if scrub {
                     next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
                 }
                 size += next_size;
@@ -1000,7 +1088,7 @@ impl<'a> VarPool<'a> {
                 let p = (*b).prev;
                 let p_size = size_of_block(p);
                 self.unlink(p, p_size);
-                if self.scrub {
+                if scrub {
                     b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
                 }
                 size += p_size;
@@ -1043,15 +1131,13 @@ impl<'a> VarPool<'a> {
         let bin = Bin::for_block(size >> G_SHIFT);
         let head = self.head(bin);
         // SAFETY: `b` has room for its links; `head`, when not null, is a
-        // free block of this pool.
+        // free block of this pool, and otherwise the back link goes to the
+        // sink.
         unsafe {
             set_links(b, head, ptr::null_mut());
-            if head.is_null() {
-                self.index.mark_nonempty(bin);
-            } else {
-                set_prev_free(head, b);
-            }
+            set_prev_free(self.or_sink(head), b);
         }
+        self.index.mark_nonempty(bin);
         *self.head_mut(bin) = b;
         self.free_blocks += 1;
     }
@@ -1063,22 +1149,22 @@ impl<'a> VarPool<'a> {
     /// `b` is a free block of this pool on the list of the bin of `size`.
     #[inline(always)]
     unsafe fn unlink(&mut self, b: *mut Hdr, size: usize) {
-        // SAFETY: `b` and its list neighbours are free blocks of this pool.
+        let bin = Bin::for_block(size >> G_SHIFT);
+        // SAFETY: `b` and its list neighbours are free blocks of this pool;
+        // a missing neighbour's link goes to the sink or the bin's head.
         unsafe {
             let next = next_free(b);
             let prev = prev_free(b);
-            if !next.is_null() {
-                set_prev_free(next, prev);
-            }
-            if prev.is_null() {
-                let bin = Bin::for_block(size >> G_SHIFT);
-                *self.head_mut(bin) = next;
-                if next.is_null() {
-                    self.index.mark_empty(bin);
-                }
+            set_prev_free(self.or_sink(next), prev);
+            let head = ptr::from_mut(self.head_mut(bin));
+            let forward = if prev.is_null() {
+                head
             } else {
-                set_next_free(prev, next);
-            }
+                ptr::addr_of_mut!((*prev.cast::<FreeHdr>()).next_free)
+            };
+            *forward = next;
+            self.index
+                .mark_empty_if(bin, prev.is_null() && next.is_null());
         }
         self.free_blocks -= 1;
     }
@@ -1167,7 +1253,7 @@ impl<'a> VarPool<'a> {
         // `bits`.
         unsafe {
             clear_bit(bits, addr - base.addr());
-            self.release(b);
+            self.release(b, self.scrub);
         }
         Ok(new)
     }
@@ -1189,7 +1275,7 @@ impl<'a> VarPool<'a> {
                 let tail = b.byte_add(total);
                 (*tail).prev = b;
                 self.in_use -= rest;
-                self.make_free(tail, rest, false);
+                self.make_free(tail, rest, false, self.scrub);
             }
         }
         if self.guard != 0 {
@@ -1375,6 +1461,7 @@ impl<'a> VarPool<'a> {
             }
         }
         self.scrub = on;
+        self.refresh_slow();
     }
 
     /// The live allocations in address order, with their usable sizes.
