@@ -754,7 +754,9 @@ impl<'a> VarPool<'a> {
                 return self.occupy::<false>(b, size, total, 0, req);
             }
             let start = b.byte_add(gap);
+            self.mark_start(start);
             let prev_flag = if gap == G {
+                self.unmark_start(b);
                 let p = (*b).prev;
                 (*p).size += G;
                 self.in_use += G;
@@ -805,9 +807,6 @@ impl<'a> VarPool<'a> {
         let lead = if PLAIN { G } else { self.lead };
         // SAFETY: `lead < total <= size`, so the allocation is in the block.
         let user = unsafe { b.cast::<u8>().add(lead) };
-        let (base, bits) = self.area_of(user.addr());
-        // SAFETY: `user` lies in the area whose bitmap is `bits`.
-        unsafe { set_bit(bits, user.addr() - base.addr()) };
         if !PLAIN && self.guard != 0 {
             // SAFETY: the block is used, `size` bytes, for `req` bytes.
             unsafe { self.arm_guards(b, size, req) };
@@ -837,6 +836,7 @@ impl<'a> VarPool<'a> {
                 (*r).prev = b;
                 (*r).size = rest | FREE;
                 (*next).prev = r;
+                self.mark_start(r);
                 self.push_free(r, rest);
                 total
             } else {
@@ -867,21 +867,12 @@ impl<'a> VarPool<'a> {
         // The common case: a valid pointer in the hinted region, guards and
         // scrubbing off.
         let off = addr.wrapping_sub(self.hint_base.addr());
-        if off < self.hint_len && off & (G - 1) == 0 && !self.slow {
-            let g = off >> G_SHIFT;
-            // SAFETY: `off` is inside the hinted area, so its word is in
-            // the bitmap.
-            let word = unsafe { self.hint_bits.add(g / 64) };
-            let mask = 1u64 << (g % 64);
-            // SAFETY: as above.
-            let bits = unsafe { *word };
-            if bits & mask != 0 {
-                // SAFETY: a set bit marks a live allocation, whose block
-                // starts `lead == G` bytes before it (guards are off).
-                unsafe {
-                    *word = bits & !mask;
-                    self.release(self.hint_base.add(off - G).cast::<Hdr>(), false);
-                }
+        if off < self.hint_len && !self.slow {
+            // SAFETY: `off` is inside the hinted area; with guards off the
+            // lead is `G`.
+            if let Some(b) = unsafe { live_at(self.hint_base, self.hint_bits, off, G) } {
+                // SAFETY: `live_at` found a used block of this pool.
+                unsafe { self.release(b, false) };
                 return Ok(());
             }
         }
@@ -898,13 +889,8 @@ impl<'a> VarPool<'a> {
         } else {
             Ok(())
         };
-        // `live_block_mut` made the block's area the hint.
-        // SAFETY: `b` is a live block of this pool whose allocation is in
-        // the hinted area.
-        unsafe {
-            clear_bit(self.hint_bits, addr - self.hint_base.addr());
-            self.release(b, self.scrub);
-        }
+        // SAFETY: `b` is a live block of this pool.
+        unsafe { self.release(b, self.scrub) };
         guard.map_err(FreeError::GuardCorrupted)
     }
 
@@ -919,12 +905,13 @@ impl<'a> VarPool<'a> {
     #[inline(always)]
     pub unsafe fn free_unchecked(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
-        let (base, bits) = self.area_of(addr);
+        // The block is derived from the area's base, not from `ptr`, so
+        // that it carries the region's provenance.
+        let (base, _) = self.area_of(addr);
         let off = addr - base.addr();
         // SAFETY: the caller promises a live allocation, whose block starts
-        // `lead` bytes before it in the area of `bits`.
+        // `lead` bytes before it in the area of `base`.
         unsafe {
-            clear_bit(bits, off);
             let b = base.add(off - self.lead).cast::<Hdr>();
             if self.slow {
                 self.release_cold(b);
@@ -957,16 +944,11 @@ impl<'a> VarPool<'a> {
             self.set_hint(area);
             (self.hint_base, self.hint_bits)
         };
-        let off = addr - base.addr();
-        let g = off >> G_SHIFT;
-        // SAFETY: `off` is inside the area, so its word is in the bitmap.
-        let set = unsafe { *bits.add(g / 64) & (1 << (g % 64)) != 0 };
-        if off & (G - 1) != 0 || !set {
-            return Err(self.classify(addr));
+        // SAFETY: `addr` is inside the area of `base` and `bits`.
+        match unsafe { live_at(base, bits, addr - base.addr(), self.lead) } {
+            Some(b) => Ok(b),
+            None => Err(self.classify(addr)),
         }
-        // SAFETY: a set bit marks a live allocation, whose block starts
-        // `lead` bytes before it.
-        Ok(unsafe { base.add(off - self.lead).cast::<Hdr>() })
     }
 
     /// The block of the live allocation at `addr`, or `None`.
@@ -974,13 +956,8 @@ impl<'a> VarPool<'a> {
         let area = self.find(addr)?;
         // SAFETY: `find` returns live areas.
         let area = unsafe { &*area };
-        let off = addr - area.base_addr();
-        // SAFETY: `off < area.len`.
-        if off & (G - 1) != 0 || !unsafe { area.bit(off) } {
-            return None;
-        }
-        // SAFETY: as in `live_block_mut`.
-        Some(unsafe { area.base.add(off - self.lead).cast::<Hdr>() })
+        // SAFETY: `addr` is inside `area`.
+        unsafe { live_at(area.base, area.bits, addr - area.base_addr(), self.lead) }
     }
 
     /// Why `addr`, which is not a live allocation, was refused: see the
@@ -997,41 +974,26 @@ impl<'a> VarPool<'a> {
         if off < self.lead {
             return FreeError::NeverAllocated;
         }
-        // SAFETY: `off < area.len`.
-        let block = match unsafe { area.last_set_at_or_before(off >> G_SHIFT) } {
-            Some(g) => {
-                let user = g << G_SHIFT;
-                // SAFETY: a set bit marks a live allocation, whose block
-                // starts `lead` bytes before it and whose header is trusted.
-                let size = unsafe { size_of_block(area.base.add(user - self.lead).cast::<Hdr>()) };
-                if off < user + size {
-                    return FreeError::Interior { offset: off - user };
-                }
-                // Past the live block's extent: in the next block, which
-                // is free (a used one would have a set bit at or below
-                // `off`).
-                let next = user - self.lead + size;
-                if next + MIN_BLOCK > area.len {
-                    return FreeError::NeverAllocated;
-                }
-                // SAFETY: `next` is the block after a live block, inside
-                // the area.
-                unsafe { area.base.add(next).cast::<Hdr>() }
+        // The block whose extent holds `off` is the last one starting at or
+        // before `off - lead`: the first block starts at 0, so there is one.
+        // SAFETY: `off - lead < area.len`.
+        let start = unsafe { area.last_set_at_or_before((off - self.lead) >> G_SHIFT) };
+        let start = start.unwrap_or(0) << G_SHIFT;
+        // SAFETY: a set bit marks a block start of this area, whose header
+        // is the pool's.
+        let raw = unsafe { (*area.base.add(start).cast::<Hdr>()).size };
+        if raw & FREE == 0 {
+            FreeError::Interior {
+                offset: off - start - self.lead,
             }
-            // No live allocation below: in the first block, which is free.
-            None => area.base.cast::<Hdr>(),
-        };
-        // SAFETY: `block` is a header of this area reached from a trusted
-        // one.
-        debug_assert!(unsafe { (*block).size } & FREE != 0);
-        if off & (G - 1) == 0 {
+        } else if off & (G - 1) == 0 {
             FreeError::DoubleFree
         } else {
             FreeError::NeverAllocated
         }
     }
 
-    /// Frees used block `b`, whose allocated bit is already clear;
+    /// Frees used block `b`;
     /// `scrub` is [`scrub`](Self::scrub) (or `false` when the caller knows
     /// it is off).
     ///
@@ -1079,6 +1041,7 @@ impl<'a> VarPool<'a> {
             if next_size & FREE != 0 {
                 let next_size = next_size & !FLAGS;
                 self.unlink(next, next_size);
+                self.unmark_start(next);
                 if scrub {
                     next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
                 }
@@ -1088,6 +1051,7 @@ impl<'a> VarPool<'a> {
                 let p = (*b).prev;
                 let p_size = size_of_block(p);
                 self.unlink(p, p_size);
+                self.unmark_start(b);
                 if scrub {
                     b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
                 }
@@ -1248,13 +1212,8 @@ impl<'a> VarPool<'a> {
         unsafe {
             ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), old_usable.min(new_size));
         }
-        let (base, bits) = self.area_of(addr);
-        // SAFETY: `b` is still the live block of `ptr`, in the area of
-        // `bits`.
-        unsafe {
-            clear_bit(bits, addr - base.addr());
-            self.release(b, self.scrub);
-        }
+        // SAFETY: `b` is still the live block of `ptr`.
+        unsafe { self.release(b, self.scrub) };
         Ok(new)
     }
 
@@ -1274,6 +1233,7 @@ impl<'a> VarPool<'a> {
                 (*b).size = total | ((*b).size & PREV_FREE);
                 let tail = b.byte_add(total);
                 (*tail).prev = b;
+                self.mark_start(tail);
                 self.in_use -= rest;
                 self.make_free(tail, rest, false, self.scrub);
             }
@@ -1304,6 +1264,7 @@ impl<'a> VarPool<'a> {
         // `next` records a free predecessor, as `split_tail` needs.
         unsafe {
             self.unlink(next, next_size);
+            self.unmark_start(next);
             let new_size = self.split_tail(b, size + next_size, total);
             (*b).size = new_size | ((*b).size & PREV_FREE);
             self.in_use += new_size - size;
@@ -1498,6 +1459,30 @@ impl<'a> VarPool<'a> {
         ControlFlow::Continue(())
     }
 
+    /// Records that a block starts at `b` in the block-start map.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a granule of one of the pool's block areas.
+    #[inline(always)]
+    unsafe fn mark_start(&mut self, b: *mut Hdr) {
+        let (base, bits) = self.area_of(b.addr());
+        // SAFETY: `b` lies in the area whose map is `bits`.
+        unsafe { set_bit(bits, b.addr() - base.addr()) };
+    }
+
+    /// Records that no block starts at `b` any more.
+    ///
+    /// # Safety
+    ///
+    /// As [`mark_start`](Self::mark_start).
+    #[inline(always)]
+    unsafe fn unmark_start(&mut self, b: *mut Hdr) {
+        let (base, bits) = self.area_of(b.addr());
+        // SAFETY: as in `mark_start`.
+        unsafe { clear_bit(bits, b.addr() - base.addr()) };
+    }
+
     /// Makes `area` the lookup hint.
     #[inline]
     fn set_hint(&mut self, area: *mut Area) {
@@ -1548,6 +1533,34 @@ impl<'a> VarPool<'a> {
         }
         None
     }
+}
+
+/// The used block whose allocation is at byte offset `off` of the block
+/// area at `base` with block-start map `bits`, when there is one: `off` is
+/// granule-aligned, a block starts `lead` bytes before it, and that block's
+/// header (trusted because the map says it is one) says it is used.
+///
+/// # Safety
+///
+/// `base` and `bits` are a live area's, and `off` is less than its length.
+#[inline(always)]
+unsafe fn live_at(base: *mut u8, bits: *mut u64, off: usize, lead: usize) -> Option<*mut Hdr> {
+    if off & (G - 1) != 0 || off < lead {
+        return None;
+    }
+    let start = off - lead;
+    let g = start >> G_SHIFT;
+    // SAFETY: `start < off`, inside the area, so its word is in the map.
+    if unsafe { *bits.add(g / 64) } & (1 << (g % 64)) == 0 {
+        return None;
+    }
+    // SAFETY: a set bit marks a block start, whose header is the pool's.
+    let b = unsafe { base.add(start).cast::<Hdr>() };
+    // SAFETY: as above.
+    if unsafe { (*b).size } & FREE != 0 {
+        return None;
+    }
+    Some(b)
 }
 
 /// Fills the payload of free block `b` beyond its links.
