@@ -798,18 +798,22 @@ impl<'a> VarPool<'a> {
     ) -> NonNull<u8> {
         debug_assert!(total <= size && total >= MIN_BLOCK);
         // SAFETY: the caller's contract.
-        let size = unsafe { self.split_tail(b, size, total) };
+        let kept = unsafe { self.split_tail(b, size, total) };
         // SAFETY: `b` is a block header of this pool.
-        unsafe { (*b).size = size | prev_flag };
-        self.in_use += size;
+        unsafe { (*b).size = kept | prev_flag };
+        self.in_use += kept;
         self.live += 1;
         self.counters.allocated(self.in_use);
         let lead = if PLAIN { G } else { self.lead };
         // SAFETY: `lead < total <= size`, so the allocation is in the block.
         let user = unsafe { b.cast::<u8>().add(lead) };
         if !PLAIN && self.guard != 0 {
-            // SAFETY: the block is used, `size` bytes, for `req` bytes.
-            unsafe { self.arm_guards(b, size, req) };
+            // SAFETY: the block is used, `kept` bytes, for `req` bytes.
+            unsafe { self.arm_guards(b, kept, req) };
+        }
+        if kept < size {
+            // SAFETY: the split-off rest starts inside the block.
+            unsafe { self.mark_start(b.byte_add(kept)) };
         }
         // SAFETY: addresses inside a region are not null.
         unsafe { NonNull::new_unchecked(user) }
@@ -818,7 +822,9 @@ impl<'a> VarPool<'a> {
     /// Keeps the first `total` bytes of block `b` (of `size` bytes, on no
     /// list), making the rest a free block when it is at least
     /// [`MIN_BLOCK`] long, and updates the next block's boundary tag.
-    /// Returns `b`'s new size; `b`'s own size word is left to the caller.
+    /// Returns `b`'s new size; `b`'s own size word is left to the caller,
+    /// and so is marking the rest's start in the block-start map when the
+    /// new size is less than `size`.
     ///
     /// # Safety
     ///
@@ -836,7 +842,6 @@ impl<'a> VarPool<'a> {
                 (*r).prev = b;
                 (*r).size = rest | FREE;
                 (*next).prev = r;
-                self.mark_start(r);
                 self.push_free(r, rest);
                 total
             } else {
@@ -1038,10 +1043,10 @@ impl<'a> VarPool<'a> {
         unsafe {
             let next = b.byte_add(size);
             let next_size = (*next).size;
-            if next_size & FREE != 0 {
+            let merge_next = next_size & FREE != 0;
+            if merge_next {
                 let next_size = next_size & !FLAGS;
                 self.unlink(next, next_size);
-                self.unmark_start(next);
                 if scrub {
                     next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
                 }
@@ -1051,7 +1056,6 @@ impl<'a> VarPool<'a> {
                 let p = (*b).prev;
                 let p_size = size_of_block(p);
                 self.unlink(p, p_size);
-                self.unmark_start(b);
                 if scrub {
                     b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
                 }
@@ -1064,6 +1068,17 @@ impl<'a> VarPool<'a> {
             (*after).prev = start;
             (*after).size |= PREV_FREE;
             self.push_free(start, size);
+            // Last, when nothing else is left to do: `next` and `b` (both
+            // in the same area) stop being block starts when merged away.
+            if merge_next || prev_free {
+                let (base, bits) = self.area_of(b.addr());
+                if merge_next {
+                    clear_bit(bits, next.addr() - base.addr());
+                }
+                if prev_free {
+                    clear_bit(bits, b.addr() - base.addr());
+                }
+            }
         }
     }
 
@@ -1266,6 +1281,9 @@ impl<'a> VarPool<'a> {
             self.unlink(next, next_size);
             self.unmark_start(next);
             let new_size = self.split_tail(b, size + next_size, total);
+            if new_size < size + next_size {
+                self.mark_start(b.byte_add(new_size));
+            }
             (*b).size = new_size | ((*b).size & PREV_FREE);
             self.in_use += new_size - size;
             if self.in_use > self.counters.high_water {
