@@ -8,10 +8,11 @@
 //! - A block costs one header of two words (16 bytes on 64-bit targets, 8
 //!   on 32-bit ones: the *granule*) plus its size rounded up to the granule;
 //!   free-list links live only in free blocks. Each region also keeps one
-//!   bit per granule.
+//!   bit per granule, the *block-start map*: set where a block (used or
+//!   free) starts. It changes only when blocks are split or merged.
 //! - Any power-of-two alignment is honoured.
 //! - [`VarPool::free`] and [`VarPool::realloc`] check their pointer against
-//!   the per-region allocated-bit map *before* reading any header, and so
+//!   the block-start map *before* reading any header, and so
 //!   refuse a foreign, interior or already-freed pointer with certainty;
 //!   [`VarPool::free_unchecked`] trusts its caller.
 //! - Optional guard bytes around every allocation
@@ -51,11 +52,12 @@
 //! A pointer given to [`free`](VarPool::free), [`realloc`](VarPool::realloc),
 //! [`is_allocated`](VarPool::is_allocated) or
 //! [`usable_size`](VarPool::usable_size) is trusted only when it lies in a
-//! region's block area, is granule-aligned and its allocated bit is set.
-//! Otherwise it is classified without trusting anything it points at: the
-//! nearest set bit below it names a live block whose header is trusted, and
-//! at most one boundary-tag step from there (or from the region's first
-//! block) finds the block enclosing the pointer. Each block *extends* from
+//! region's block area, is granule-aligned, the map marks a block start
+//! `overhead()` bytes before it, and that block's header (which the map
+//! proves is one: no allocation's bytes can forge it) says the block is
+//! used. Otherwise it is classified without trusting anything it points
+//! at: the nearest set bit at or below `overhead()` bytes before it is the
+//! start of the block enclosing the pointer. Each block *extends* from
 //! its allocation's pointer to the next block's allocation pointer (its
 //! usable bytes and the header of the block after it). The rule:
 //!
@@ -73,12 +75,21 @@
 //! was freed and whose memory was handed out again is, of course, whatever
 //! the new allocation makes it.
 //!
-//! Classifying a refused pointer scans the bitmap back to the nearest live
-//! allocation: O(distance / (64 granules)) words. Mapping a pointer to its
-//! region looks at the region that served the previous lookup first and
-//! otherwise walks the regions in address order: O(1) for a pool of one
-//! region, O(regions) in the worst case. `alloc` does the same lookup to
-//! set the allocated bit.
+//! Classifying a refused pointer scans the map back to the start of the
+//! enclosing block: O(block size / (64 granules)) words. Mapping a pointer
+//! to its region looks at the region that served the previous lookup first
+//! and otherwise walks the regions in address order: O(1) for a pool of one
+//! region, O(regions) in the worst case. `alloc` and `free` do the same
+//! lookup to update the map when they split or merge blocks.
+//!
+//! # Fast paths
+//!
+//! [`alloc`](VarPool::alloc), [`free`](VarPool::free) and
+//! [`free_unchecked`](VarPool::free_unchecked) are inlined into their
+//! callers for the common case: guards, scrubbing and best fit off (one
+//! flag tells), alignment at most the granule. The size-to-bin mapping is
+//! branchless, and so are the free-list updates: a back link with no block
+//! to go to is stored in a scratch slot of the pool.
 //!
 //! # Zero-sized requests
 //!
@@ -255,7 +266,7 @@ impl<'a> VarPool<'a> {
     /// A pool over `region`, with the [`Good`](FitPolicy::Good) fit policy.
     ///
     /// Creation writes the region's bookkeeping, two block headers and
-    /// zeroes the allocated-bit map: O(region size / 1024) on 64-bit
+    /// zeroes the block-start map: O(region size / 1024) on 64-bit
     /// targets.
     ///
     /// # Errors
@@ -1372,7 +1383,7 @@ impl<'a> VarPool<'a> {
     }
 
     /// Frees every allocation at once: each region becomes one free block
-    /// again. O(regions + bitmap words) (plus O(capacity) with
+    /// again. O(regions + block-start map words) (plus O(capacity) with
     /// [scrubbing](Self::set_scrub)). Pointers handed out before must not be
     /// used afterwards. The policy, guard and scrub settings are kept; the
     /// high-water mark restarts from zero.
@@ -1512,7 +1523,7 @@ impl<'a> VarPool<'a> {
         self.hint_bits = a.bits;
     }
 
-    /// The base and bitmap of the area holding `addr`, which the caller
+    /// The base and block-start map of the area holding `addr`, which the caller
     /// knows is in the pool; updates the hint.
     #[inline(always)]
     fn area_of(&mut self, addr: usize) -> (*mut u8, *mut u64) {
