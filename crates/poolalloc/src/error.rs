@@ -204,8 +204,9 @@ pub enum CheckError {
         /// The bin's position in size order.
         bin: usize,
     },
-    /// The allocated-bit map disagrees with the blocks: a live block's bit
-    /// is clear, or a bit is set where no live block starts.
+    /// A [`VarPool`](crate::VarPool)'s block-start map disagrees with the
+    /// blocks: a block's bit is clear, or a bit is set where no block
+    /// starts.
     AllocatedBitMismatch {
         /// The address of the block, or of the granule whose bit is set.
         addr: usize,
@@ -289,7 +290,7 @@ impl fmt::Display for CheckError {
                 write!(f, "bin index disagrees with the list of bin {bin}")
             }
             CheckError::AllocatedBitMismatch { addr } => {
-                write!(f, "allocated-bit map disagrees with the block at {addr:#x}")
+                write!(f, "block-start map disagrees with the block at {addr:#x}")
             }
         }
     }

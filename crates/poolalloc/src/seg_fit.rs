@@ -5,7 +5,8 @@
 //! [`SL_COUNT`] equal slices of that power of two; sizes below `SL_COUNT`
 //! granules get a bin each. Two bitmaps record which bins are non-empty, so
 //! finding the smallest non-empty bin that can hold a request takes two
-//! bit scans: O(1) whatever the number of free blocks.
+//! bit scans: O(1) whatever the number of free blocks. Mapping a size to
+//! its bin is branchless (see [`Bin`]).
 //!
 //! The index knows nothing of the blocks themselves: each engine keeps its
 //! own list heads, one per [`Bin`], indexed by [`Bin::index`].
@@ -25,47 +26,65 @@ pub(crate) const FL_COUNT: usize = (usize::BITS - SL_LOG2 + 1) as usize;
 /// The number of bins.
 pub(crate) const BIN_COUNT: usize = FL_COUNT * SL_COUNT;
 
-/// A bin: a first and a second level.
+/// A bin: a first and a second level, stored as its position in
+/// `0..BIN_COUNT` (`first * SL_COUNT + second`).
+///
+/// The mapping from sizes is branchless: with `shift` the position of the
+/// highest set bit of `units | SL_COUNT`, minus [`SL_LOG2`], the position is
+/// `shift * SL_COUNT + (units >> shift)`. Below `2 * SL_COUNT` units the
+/// shift is 0 and every size gets its own bin (first levels 0 and 1);
+/// above, `units >> shift` is in `SL_COUNT..2 * SL_COUNT`, so the top bit
+/// lands in the first level and the next [`SL_LOG2`] bits are the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Bin {
-    fl: usize,
-    sl: usize,
+pub(crate) struct Bin(usize);
+
+/// The shift that maps `units` to its second level: 0 below
+/// `2 * SL_COUNT`, `log2(units) - SL_LOG2` above.
+#[inline(always)]
+const fn level_shift(units: usize) -> u32 {
+    usize::BITS - 1 - (units | SL_COUNT).leading_zeros() - SL_LOG2
 }
 
 impl Bin {
     /// The bin's position in `0..BIN_COUNT`, increasing with size.
     #[inline(always)]
     pub(crate) const fn index(self) -> usize {
-        self.fl * SL_COUNT + self.sl
+        self.0
+    }
+
+    /// The first level.
+    #[inline(always)]
+    pub(crate) const fn fl(self) -> usize {
+        self.0 >> SL_LOG2
+    }
+
+    /// The second level.
+    #[inline(always)]
+    pub(crate) const fn sl(self) -> usize {
+        self.0 & (SL_COUNT - 1)
     }
 
     /// The bin holding free blocks of `units` granules (`units >= 1`):
     /// every block in it is at least [`min_units`](Self::min_units) long.
-    #[inline]
+    #[inline(always)]
     pub(crate) const fn for_block(units: usize) -> Bin {
         debug_assert!(units >= 1);
-        if units < SL_COUNT {
-            return Bin { fl: 0, sl: units };
-        }
-        let log = usize::BITS - 1 - units.leading_zeros();
-        let sl = (units >> (log - SL_LOG2)) ^ SL_COUNT;
-        Bin {
-            fl: (log - SL_LOG2 + 1) as usize,
-            sl,
-        }
+        let shift = level_shift(units);
+        Bin(((shift as usize) << SL_LOG2) + (units >> shift))
     }
 
     /// The first bin whose every block holds at least `units` granules, or
     /// `None` when no bin can (the request is too large for any block).
-    #[inline]
+    ///
+    /// Rounding `units` up to the next bin boundary with the shift of
+    /// `units` itself is enough: when the rounding carries into the next
+    /// power of two, `rounded >> shift` is `2 * SL_COUNT`, which is the
+    /// position of that power's first bin.
+    #[inline(always)]
     pub(crate) const fn for_request(units: usize) -> Option<Bin> {
-        if units < SL_COUNT {
-            return Some(Bin { fl: 0, sl: units });
-        }
-        let log = usize::BITS - 1 - units.leading_zeros();
-        let round = (1usize << (log - SL_LOG2)) - 1;
-        match units.checked_add(round) {
-            Some(rounded) => Some(Bin::for_block(rounded)),
+        let shift = level_shift(units);
+        match units.checked_add((1 << shift) - 1) {
+            Some(rounded) => Some(Bin(((shift as usize) << SL_LOG2) + (rounded >> shift))),
             None => None,
         }
     }
@@ -73,20 +92,25 @@ impl Bin {
     /// The smallest size, in granules, that maps to this bin.
     #[inline]
     pub(crate) const fn min_units(self) -> usize {
-        if self.fl == 0 {
-            self.sl
+        if self.fl() == 0 {
+            self.sl()
         } else {
-            let log = self.fl as u32 + SL_LOG2 - 1;
-            (1usize << log) | (self.sl << (log - SL_LOG2))
+            (SL_COUNT | self.sl()) << (self.fl() - 1)
         }
     }
 }
+
+/// The length of [`BinIndex`]'s second-level array: a power of two above
+/// [`FL_COUNT`], so that masking a first level keeps it in bounds without a
+/// check.
+const FL_SLOTS: usize = usize::BITS as usize;
+const _: () = assert!(FL_COUNT <= FL_SLOTS && FL_SLOTS.is_power_of_two());
 
 /// Which bins hold at least one free block.
 #[derive(Clone, Debug)]
 pub(crate) struct BinIndex {
     first: usize,
-    second: [u32; FL_COUNT],
+    second: [u32; FL_SLOTS],
 }
 
 impl BinIndex {
@@ -94,51 +118,79 @@ impl BinIndex {
     pub(crate) const fn new() -> Self {
         BinIndex {
             first: 0,
-            second: [0; FL_COUNT],
+            second: [0; FL_SLOTS],
         }
     }
 
-    /// Records that `bin` holds at least one block.
+    /// The second-level bits of first level `fl`.
+    #[inline(always)]
+    fn second(&self, fl: usize) -> u32 {
+        self.second[fl & (FL_SLOTS - 1)]
+    }
+
+    /// The second-level bits of first level `fl`, to update.
+    #[inline(always)]
+    fn second_mut(&mut self, fl: usize) -> &mut u32 {
+        &mut self.second[fl & (FL_SLOTS - 1)]
+    }
+
+    /// Records that `bin` holds at least one block. Idempotent, so callers
+    /// may call it without checking whether the bin was empty.
     #[inline(always)]
     pub(crate) fn mark_nonempty(&mut self, bin: Bin) {
-        self.first |= 1 << bin.fl;
-        self.second[bin.fl] |= 1 << bin.sl;
+        self.first |= 1 << bin.fl();
+        *self.second_mut(bin.fl()) |= 1 << bin.sl();
     }
 
     /// Records that `bin` holds no block.
     #[inline(always)]
     pub(crate) fn mark_empty(&mut self, bin: Bin) {
-        self.second[bin.fl] &= !(1 << bin.sl);
-        if self.second[bin.fl] == 0 {
-            self.first &= !(1 << bin.fl);
+        let second = self.second_mut(bin.fl());
+        *second &= !(1 << bin.sl());
+        if *second == 0 {
+            self.first &= !(1 << bin.fl());
         }
+    }
+
+    /// Records that `bin`, which is marked non-empty, holds no block when
+    /// `empty`; without a branch.
+    #[inline(always)]
+    pub(crate) fn mark_empty_if(&mut self, bin: Bin, empty: bool) {
+        let second = self.second_mut(bin.fl());
+        *second &= !(u32::from(empty) << bin.sl());
+        let gone = usize::from(*second == 0);
+        self.first &= !(gone << bin.fl());
     }
 
     /// Whether `bin` is recorded as holding a block.
     #[inline(always)]
     pub(crate) fn is_nonempty(&self, bin: Bin) -> bool {
-        self.second[bin.fl] & (1 << bin.sl) != 0
+        self.second(bin.fl()) & (1 << bin.sl()) != 0
     }
 
     /// The first non-empty bin at or after `from`, in size order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn first_at_or_after(&self, from: Bin) -> Option<Bin> {
-        let same_level = self.second[from.fl] & (u32::MAX << from.sl);
+        let fl = from.fl();
+        let same_level = self.second(fl) & (u32::MAX << from.sl());
         if same_level != 0 {
-            return Some(Bin {
-                fl: from.fl,
-                sl: same_level.trailing_zeros() as usize,
-            });
+            return Some(Bin((fl << SL_LOG2) + same_level.trailing_zeros() as usize));
         }
-        let higher = self.first & usize::MAX.checked_shl(from.fl as u32 + 1).unwrap_or(0);
+        self.first_above(fl)
+    }
+
+    /// The first non-empty bin of a first level above `fl`.
+    #[inline]
+    fn first_above(&self, fl: usize) -> Option<Bin> {
+        // `fl < FL_COUNT <= usize::BITS`, so the shifts stay in range.
+        let higher = self.first & ((usize::MAX << (fl & (FL_SLOTS - 1))) << 1);
         if higher == 0 {
             return None;
         }
         let fl = higher.trailing_zeros() as usize;
-        Some(Bin {
-            fl,
-            sl: self.second[fl].trailing_zeros() as usize,
-        })
+        Some(Bin(
+            (fl << SL_LOG2) + self.second(fl).trailing_zeros() as usize
+        ))
     }
 
     /// The last non-empty bin: the one holding the largest free blocks.
@@ -148,19 +200,17 @@ impl BinIndex {
             return None;
         }
         let fl = (usize::BITS - 1 - self.first.leading_zeros()) as usize;
-        Some(Bin {
-            fl,
-            sl: (u32::BITS - 1 - self.second[fl].leading_zeros()) as usize,
-        })
+        let sl = (u32::BITS - 1 - self.second(fl).leading_zeros()) as usize;
+        Some(Bin((fl << SL_LOG2) + sl))
     }
 
     /// Every non-empty bin, in size order.
     pub(crate) fn nonempty(&self) -> impl Iterator<Item = Bin> + '_ {
         (0..FL_COUNT).flat_map(move |fl| {
-            let bits = self.second[fl];
+            let bits = self.second(fl);
             (0..SL_COUNT)
                 .filter(move |sl| bits & (1 << sl) != 0)
-                .map(move |sl| Bin { fl, sl })
+                .map(move |sl| Bin((fl << SL_LOG2) + sl))
         })
     }
 }
@@ -194,10 +244,7 @@ mod tests {
     }
 
     fn bin_at(index: usize) -> Bin {
-        Bin {
-            fl: index / SL_COUNT,
-            sl: index % SL_COUNT,
-        }
+        Bin(index)
     }
 
     #[test]

@@ -56,8 +56,8 @@ impl VarPool<'_> {
     /// - boundary tags: each block's link to its predecessor and its
     ///   "previous is free" flag agree with that predecessor; no two free
     ///   blocks are adjacent;
-    /// - the allocated-bit map has a bit set exactly at each used block's
-    ///   allocation;
+    /// - the block-start map has a bit set exactly at each block's start
+    ///   (used or free, the sentinel excluded);
     /// - the bins hold exactly the free blocks: every list entry is a real
     ///   free block (reached from a trusted neighbour) of its bin's size,
     ///   every back link is right, no list has a cycle, the list lengths add
@@ -89,7 +89,8 @@ impl VarPool<'_> {
         } else {
             G + crate::region::align_up(self.guard + super::layout::WORD, G).unwrap_or(0)
         };
-        if self.lead != expected_lead {
+        let expected_slow = self.guard != 0 || self.scrub || self.policy != super::FitPolicy::Good;
+        if self.lead != expected_lead || self.slow != expected_slow {
             return Err(CheckError::BadRegionHeader);
         }
         let mut totals = Totals::default();
@@ -161,6 +162,15 @@ impl VarPool<'_> {
             if size < MIN_BLOCK || size % G != 0 || size > area.len - G - off {
                 return Err(CheckError::BadBlockSize { addr });
             }
+            match set_bits.next() {
+                Some(g) if g == off >> G_SHIFT => {}
+                Some(g) if g < off >> G_SHIFT => {
+                    return Err(CheckError::AllocatedBitMismatch {
+                        addr: area.base_addr() + (g << G_SHIFT),
+                    });
+                }
+                _ => return Err(CheckError::AllocatedBitMismatch { addr }),
+            }
             let is_free = raw & FREE != 0;
             if is_free {
                 if prev_is_free {
@@ -170,16 +180,6 @@ impl VarPool<'_> {
             } else {
                 if size < self.lead + G {
                     return Err(CheckError::BadBlockSize { addr });
-                }
-                let user = (off + self.lead) >> G_SHIFT;
-                match set_bits.next() {
-                    Some(g) if g == user => {}
-                    Some(g) if g < user => {
-                        return Err(CheckError::AllocatedBitMismatch {
-                            addr: area.base_addr() + (g << G_SHIFT),
-                        });
-                    }
-                    _ => return Err(CheckError::AllocatedBitMismatch { addr }),
                 }
                 totals.live += 1;
                 totals.in_use += size;
@@ -258,8 +258,8 @@ impl VarPool<'_> {
 
     /// Proves that list entry `node` is a free block of this pool without
     /// reading anything at its address first: it must lie in an area and be
-    /// the start of the block that the bitmap and the (already verified)
-    /// headers say encloses it. Returns its size.
+    /// the start of the block that the (already verified) block-start map
+    /// says encloses it. Returns its size.
     fn check_free_entry(&self, node: *mut Hdr) -> Result<usize, CheckError> {
         let addr = node.addr();
         let area = self
@@ -280,31 +280,16 @@ impl VarPool<'_> {
     }
 
     /// The offset of the block that encloses byte offset `off` of `area`:
-    /// the nearest live block at or below `off` (from the bitmap), or the
-    /// first block, then at most two steps along the block sizes. `None`
-    /// for the sentinel or when the headers disagree.
+    /// the last block start at or below `off`, from the block-start map.
+    /// `None` for the sentinel.
     ///
-    /// Only meaningful once the area's blocks and bitmap have been verified.
+    /// Only meaningful once the area's blocks and map have been verified.
     fn enclosing_block(&self, area: &Area, off: usize) -> Option<usize> {
-        let top = (off + self.lead).min(area.len - 1) >> G_SHIFT;
-        // SAFETY: `top` is a granule index of the area.
-        let mut b = match unsafe { area.last_set_at_or_before(top) } {
-            Some(g) => (g << G_SHIFT).checked_sub(self.lead)?,
-            None => 0,
-        };
-        for _ in 0..3 {
-            // SAFETY: `b` is a block start: the first block, a live block
-            // marked by the bitmap, or reached from one by its size.
-            let size = unsafe { size_of_block(area.base.add(b).cast::<Hdr>()) };
-            if size == 0 || b > off {
-                return None;
-            }
-            if off < b + size {
-                return Some(b);
-            }
-            b += size;
-        }
-        None
+        // SAFETY: `off` is a granule index's offset inside the area.
+        let b = unsafe { area.last_set_at_or_before(off >> G_SHIFT) }? << G_SHIFT;
+        // SAFETY: a set bit marks a block start of this area.
+        let size = unsafe { size_of_block(area.base.add(b).cast::<Hdr>()) };
+        (off < b + size).then_some(b)
     }
 }
 

@@ -81,6 +81,7 @@ impl VarPool<'_> {
             .ok_or(GuardConfigError::TooLarge)?;
         self.guard = guard;
         self.lead = G + front;
+        self.refresh_slow();
         Ok(())
     }
 
@@ -96,6 +97,7 @@ impl VarPool<'_> {
         }
         self.guard = 0;
         self.lead = G;
+        self.refresh_slow();
         Ok(())
     }
 

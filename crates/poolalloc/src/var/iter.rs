@@ -1,6 +1,6 @@
 //! Iteration over the live allocations of a [`VarPool`](super::VarPool).
 
-use super::layout::{Area, G, G_SHIFT, Hdr, size_of_block};
+use super::layout::{Area, FREE, G, G_SHIFT, Hdr, size_of_block};
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
@@ -8,8 +8,8 @@ use core::ptr::{self, NonNull};
 /// The live allocations of a pool in address order, each with its usable
 /// size, from [`VarPool::iter_allocated`](super::VarPool::iter_allocated).
 ///
-/// It reads one bitmap word per 64 granules and one header per allocation:
-/// O(capacity / (64 granules) + live allocations).
+/// It reads one block-start map word per 64 granules and one header per
+/// block: O(capacity / (64 granules) + blocks).
 pub struct LiveAllocations<'p> {
     area: *const Area,
     lead: usize,
@@ -46,11 +46,15 @@ impl Iterator for LiveAllocations<'_> {
                 let bit = self.bits.trailing_zeros() as usize;
                 self.bits &= self.bits - 1;
                 // SAFETY: `area` is a live area (the pool is borrowed) and a
-                // set bit marks a live allocation, `lead` bytes into its
-                // block; with guards its requested size follows the header.
+                // set bit marks a block start, whose header is the pool's; a
+                // used block's allocation is `lead` bytes into it, and with
+                // guards its requested size follows the header.
                 unsafe {
-                    let ptr = (*self.area).base.add((self.word_base + bit) << G_SHIFT);
-                    let b = ptr.sub(self.lead);
+                    let b = (*self.area).base.add((self.word_base + bit) << G_SHIFT);
+                    if (*b.cast::<Hdr>()).size & FREE != 0 {
+                        continue;
+                    }
+                    let ptr = b.add(self.lead);
                     let usable = if self.guards {
                         b.add(G).cast::<usize>().read()
                     } else {

@@ -21,8 +21,13 @@
 //! region: coalescing never looks past it, and the first block has no
 //! previous block, so merges never cross a region's edge.
 //!
-//! The bitmap holds one bit per granule of the block area, set exactly at
-//! the granule where a live allocation's pointer starts.
+//! The bitmap (the *block-start map*) holds one bit per granule of the
+//! block area, set exactly at the granule where a block, used or free,
+//! starts (never at the sentinel). It changes only when blocks are split or
+//! merged, not when a whole free block is handed out or a used block is
+//! freed without merging, and it is what lets a checked free trust a
+//! header: a pointer is a live allocation when a block starts `lead` bytes
+//! before it and that block's header says it is used.
 
 use crate::region::Region;
 use core::ptr::{self, NonNull};
@@ -115,17 +120,6 @@ pub(super) unsafe fn set_links(b: *mut Hdr, next: *mut Hdr, prev: *mut Hdr) {
     }
 }
 
-/// Sets the forward link of free block `b`.
-///
-/// # Safety
-///
-/// As [`set_links`].
-#[inline(always)]
-pub(super) unsafe fn set_next_free(b: *mut Hdr, next: *mut Hdr) {
-    // SAFETY: as in `set_links`.
-    unsafe { (*b.cast::<FreeHdr>()).next_free = next }
-}
-
 /// Sets the back link of free block `b`.
 ///
 /// # Safety
@@ -155,8 +149,8 @@ pub(super) struct Area {
 }
 
 impl Area {
-    /// Lays out an area in `region`: header, zeroed bitmap, one free block
-    /// spanning the rest and the sentinel. The free block is *not* put in
+    /// Lays out an area in `region`: header, bitmap marking only the first
+    /// block, one free block spanning the rest and the sentinel. The free block is *not* put in
     /// any bin. O(bitmap words): the blocks' bytes are not touched beyond
     /// the two headers.
     ///
@@ -176,8 +170,12 @@ impl Area {
         let bits = bits.cast::<u64>().as_ptr();
         let base = base.as_ptr();
         // SAFETY: `bits` is a fresh, aligned piece of the region of
-        // `bitmap_bytes` bytes, a whole number of words.
-        unsafe { ptr::write_bytes(bits, 0, bitmap_bytes / 8) };
+        // `bitmap_bytes` bytes, a whole number of words and at least one
+        // (the area has granules); the first block starts at granule 0.
+        unsafe {
+            ptr::write_bytes(bits, 0, bitmap_bytes / 8);
+            *bits = 1;
+        }
         let first = base.cast::<Hdr>();
         // SAFETY: `base .. base + len` is a fresh, `G`-aligned piece of the
         // region, at least `MIN_BLOCK + G` long; the block header goes at
@@ -273,19 +271,6 @@ impl Area {
         unsafe { *self.bits.add(w) }
     }
 
-    /// Whether the bit of the granule at byte offset `off` from `base` is
-    /// set.
-    ///
-    /// # Safety
-    ///
-    /// `off < self.len`.
-    #[inline(always)]
-    pub(super) unsafe fn bit(&self, off: usize) -> bool {
-        let g = off >> G_SHIFT;
-        // SAFETY: `g < len / G`, so its word is in range.
-        unsafe { self.word(g / 64) & (1 << (g % 64)) != 0 }
-    }
-
     /// The largest granule index `<= g` whose bit is set.
     ///
     /// # Safety
@@ -308,11 +293,15 @@ impl Area {
         }
     }
 
-    /// Clears the bitmap and makes the whole area one free block again
-    /// (not put in any bin). O(bitmap words).
+    /// Makes the whole area one free block again (not put in any bin), the
+    /// only block the bitmap marks. O(bitmap words).
     pub(super) fn reset(&mut self) {
-        // SAFETY: the bitmap is `words()` initialised words of this area.
-        unsafe { ptr::write_bytes(self.bits, 0, self.words()) };
+        // SAFETY: the bitmap is `words()` initialised words of this area,
+        // at least one.
+        unsafe {
+            ptr::write_bytes(self.bits, 0, self.words());
+            *self.bits = 1;
+        }
         let first = self.base.cast::<Hdr>();
         let sentinel = self.sentinel();
         // SAFETY: the first block and the sentinel are headers of this area.

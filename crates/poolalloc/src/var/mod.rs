@@ -8,10 +8,11 @@
 //! - A block costs one header of two words (16 bytes on 64-bit targets, 8
 //!   on 32-bit ones: the *granule*) plus its size rounded up to the granule;
 //!   free-list links live only in free blocks. Each region also keeps one
-//!   bit per granule.
+//!   bit per granule, the *block-start map*: set where a block (used or
+//!   free) starts. It changes only when blocks are split or merged.
 //! - Any power-of-two alignment is honoured.
 //! - [`VarPool::free`] and [`VarPool::realloc`] check their pointer against
-//!   the per-region allocated-bit map *before* reading any header, and so
+//!   the block-start map *before* reading any header, and so
 //!   refuse a foreign, interior or already-freed pointer with certainty;
 //!   [`VarPool::free_unchecked`] trusts its caller.
 //! - Optional guard bytes around every allocation
@@ -51,11 +52,12 @@
 //! A pointer given to [`free`](VarPool::free), [`realloc`](VarPool::realloc),
 //! [`is_allocated`](VarPool::is_allocated) or
 //! [`usable_size`](VarPool::usable_size) is trusted only when it lies in a
-//! region's block area, is granule-aligned and its allocated bit is set.
-//! Otherwise it is classified without trusting anything it points at: the
-//! nearest set bit below it names a live block whose header is trusted, and
-//! at most one boundary-tag step from there (or from the region's first
-//! block) finds the block enclosing the pointer. Each block *extends* from
+//! region's block area, is granule-aligned, the map marks a block start
+//! `overhead()` bytes before it, and that block's header (which the map
+//! proves is one: no allocation's bytes can forge it) says the block is
+//! used. Otherwise it is classified without trusting anything it points
+//! at: the nearest set bit at or below `overhead()` bytes before it is the
+//! start of the block enclosing the pointer. Each block *extends* from
 //! its allocation's pointer to the next block's allocation pointer (its
 //! usable bytes and the header of the block after it). The rule:
 //!
@@ -73,12 +75,21 @@
 //! was freed and whose memory was handed out again is, of course, whatever
 //! the new allocation makes it.
 //!
-//! Classifying a refused pointer scans the bitmap back to the nearest live
-//! allocation: O(distance / (64 granules)) words. Mapping a pointer to its
-//! region looks at the region that served the previous lookup first and
-//! otherwise walks the regions in address order: O(1) for a pool of one
-//! region, O(regions) in the worst case. `alloc` does the same lookup to
-//! set the allocated bit.
+//! Classifying a refused pointer scans the map back to the start of the
+//! enclosing block: O(block size / (64 granules)) words. Mapping a pointer
+//! to its region looks at the region that served the previous lookup first
+//! and otherwise walks the regions in address order: O(1) for a pool of one
+//! region, O(regions) in the worst case. `alloc` and `free` do the same
+//! lookup to update the map when they split or merge blocks.
+//!
+//! # Fast paths
+//!
+//! [`alloc`](VarPool::alloc), [`free`](VarPool::free) and
+//! [`free_unchecked`](VarPool::free_unchecked) are inlined into their
+//! callers for the common case: guards, scrubbing and best fit off (one
+//! flag tells), alignment at most the granule. The size-to-bin mapping is
+//! branchless, and so are the free-list updates: a back link with no block
+//! to go to is stored in a scratch slot of the pool.
 //!
 //! # Zero-sized requests
 //!
@@ -118,9 +129,13 @@ use core::mem::MaybeUninit;
 use core::ops::ControlFlow;
 use core::ptr::{self, NonNull};
 use layout::{
-    Area, FLAGS, FREE, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free, prev_free,
-    set_bit, set_links, set_next_free, set_prev_free, size_of_block,
+    Area, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free,
+    prev_free, set_bit, set_links, set_prev_free, size_of_block,
 };
+
+/// The largest request the inline path of [`VarPool::alloc`] serves: its
+/// block size cannot overflow or exceed `isize::MAX`.
+const FAST_MAX: usize = isize::MAX as usize - 2 * G;
 
 /// How a [`VarPool`] picks a free block for a request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -190,6 +205,15 @@ pub struct VarPool<'a> {
     /// Guard bytes on each side of an allocation; 0 when guards are off.
     guard: usize,
     scrub: bool,
+    /// Whether any feature that the inline paths of `alloc` and `free` do
+    /// not handle is on: guards, scrubbing or a fit policy other than
+    /// [`Good`](FitPolicy::Good). Tested once per call.
+    slow: bool,
+    /// Where [`push_free`](Self::push_free) and
+    /// [`take_head`](Self::take_head) store a back link that has no block
+    /// to go to (the list was empty), so that they need no branch. Written,
+    /// never read.
+    sink: MaybeUninit<FreeHdr>,
     _memory: PhantomData<&'a mut [MaybeUninit<u8>]>,
 }
 
@@ -212,7 +236,7 @@ impl fmt::Debug for VarPool<'_> {
             .field("policy", &self.policy)
             .field("guard", &self.guard)
             .field("scrub", &self.scrub)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -242,7 +266,7 @@ impl<'a> VarPool<'a> {
     /// A pool over `region`, with the [`Good`](FitPolicy::Good) fit policy.
     ///
     /// Creation writes the region's bookkeeping, two block headers and
-    /// zeroes the allocated-bit map: O(region size / 1024) on 64-bit
+    /// zeroes the block-start map: O(region size / 1024) on 64-bit
     /// targets.
     ///
     /// # Errors
@@ -262,7 +286,7 @@ impl<'a> VarPool<'a> {
     /// As [`VarPool::new`].
     pub fn with_policy(region: Region<'a>, policy: FitPolicy) -> Result<Self, RegionError> {
         let mut pool = Self::new(region)?;
-        pool.policy = policy;
+        pool.set_policy(policy);
         Ok(pool)
     }
 
@@ -292,6 +316,8 @@ impl<'a> VarPool<'a> {
             lead: G,
             guard: 0,
             scrub: false,
+            slow: false,
+            sink: MaybeUninit::uninit(),
             _memory: PhantomData,
         }
     }
@@ -399,6 +425,12 @@ impl<'a> VarPool<'a> {
     /// Changes the fit policy; it applies to later requests.
     pub fn set_policy(&mut self, policy: FitPolicy) {
         self.policy = policy;
+        self.refresh_slow();
+    }
+
+    /// Recomputes [`slow`](Self::slow) after a setting changed.
+    pub(super) fn refresh_slow(&mut self) {
+        self.slow = self.guard != 0 || self.scrub || self.policy != FitPolicy::Good;
     }
 
     /// The number of live allocations.
@@ -443,18 +475,46 @@ impl<'a> VarPool<'a> {
     /// large enough block is scanned before giving up (over-aligned
     /// requests: every bin that may hold one), so a request fails only when
     /// no free block can hold it. The contents are uninitialised.
-    #[inline]
+    #[inline(always)]
     pub fn alloc(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
-        if align <= G && align.is_power_of_two() && matches!(self.policy, FitPolicy::Good) {
-            if let Some(total) = self.block_size_for(size) {
-                if let Some(b) = self.take_good(total) {
-                    // SAFETY: `take_good` unlinked a free block of at least
-                    // `total` bytes.
-                    return Some(unsafe { self.occupy(b, size_of_block(b), total, 0, size) });
-                }
+        // The common case: guard-free good fit with the granule alignment,
+        // served by the head of the first bin that fits.
+        if align <= G && align.is_power_of_two() && size <= FAST_MAX && !self.slow {
+            // `lead == G` (guards are off); the payload is at least `G`.
+            let total = (size.max(1) + (2 * G - 1)) & !(G - 1);
+            if let Some(found) =
+                Bin::for_request(total >> G_SHIFT).and_then(|bin| self.index.first_at_or_after(bin))
+            {
+                // SAFETY: the index says the bin is non-empty, and every
+                // block in it holds at least `total` bytes.
+                return Some(unsafe { self.take_head_and_occupy(found, total) });
             }
         }
+        self.alloc_cold(size, align)
+    }
+
+    /// [`alloc`](Self::alloc) for everything but the common case.
+    #[cold]
+    #[inline(never)]
+    fn alloc_cold(&mut self, size: usize, align: usize) -> Option<NonNull<u8>> {
         self.try_alloc(size, align).ok()
+    }
+
+    /// Takes the head of non-empty bin `found` and hands out a block of
+    /// `total` bytes from it, guards off.
+    ///
+    /// # Safety
+    ///
+    /// `found` is non-empty and all its blocks hold at least `total >=
+    /// MIN_BLOCK` bytes; guards are off.
+    #[inline(always)]
+    unsafe fn take_head_and_occupy(&mut self, found: Bin, total: usize) -> NonNull<u8> {
+        // SAFETY: the caller's contract; the head's previous block is used
+        // (no two free blocks are adjacent), so `prev_flag` is 0.
+        unsafe {
+            let b = self.take_head(found);
+            self.occupy::<true>(b, size_of_block(b), total, 0, 0)
+        }
     }
 
     /// As [`alloc`](Self::alloc), for a [`Layout`].
@@ -515,7 +575,7 @@ impl<'a> VarPool<'a> {
             .or_else(|| self.take_scan(total))
             .ok_or(AllocError::Exhausted)?;
         // SAFETY: the block is free, unlinked and at least `total` long.
-        Ok(unsafe { self.occupy(b, size_of_block(b), total, 0, size) })
+        Ok(unsafe { self.occupy::<false>(b, size_of_block(b), total, 0, size) })
     }
 
     /// The block size, header and guards included, that a request of `size`
@@ -533,20 +593,36 @@ impl<'a> VarPool<'a> {
     fn take_good(&mut self, total: usize) -> Option<*mut Hdr> {
         let bin = Bin::for_request(total >> G_SHIFT)?;
         let found = self.index.first_at_or_after(bin)?;
-        let b = self.head(found);
-        // SAFETY: the index says the bin is non-empty, so `b` is its head, a
-        // free block of this pool.
+        // SAFETY: the index says the bin is non-empty.
+        Some(unsafe { self.take_head(found) })
+    }
+
+    /// Unlinks and returns the head of `bin`.
+    ///
+    /// # Safety
+    ///
+    /// `bin` is non-empty.
+    #[inline(always)]
+    unsafe fn take_head(&mut self, bin: Bin) -> *mut Hdr {
+        let b = self.head(bin);
+        // SAFETY: `b` is the head of a non-empty bin, a free block of this
+        // pool, and so is its successor when there is one.
         unsafe {
             let next = next_free(b);
-            *self.head_mut(found) = next;
-            if next.is_null() {
-                self.index.mark_empty(found);
-            } else {
-                set_prev_free(next, ptr::null_mut());
-            }
+            *self.head_mut(bin) = next;
+            set_prev_free(self.or_sink(next), ptr::null_mut());
+            self.index.mark_empty_if(bin, next.is_null());
         }
         self.free_blocks -= 1;
-        Some(b)
+        b
+    }
+
+    /// `b`, or the [`sink`](Self::sink) when `b` is null: where to store a
+    /// link that belongs to `b` if it exists.
+    #[inline(always)]
+    fn or_sink(&mut self, b: *mut Hdr) -> *mut Hdr {
+        let sink = ptr::addr_of_mut!(self.sink).cast::<Hdr>();
+        if b.is_null() { sink } else { b }
     }
 
     /// The failure path of good fit: scans the bin holding blocks of
@@ -689,10 +765,12 @@ impl<'a> VarPool<'a> {
             let size = size_of_block(b);
             self.unlink(b, size);
             if gap == 0 {
-                return self.occupy(b, size, total, 0, req);
+                return self.occupy::<false>(b, size, total, 0, req);
             }
             let start = b.byte_add(gap);
+            self.mark_start(start);
             let prev_flag = if gap == G {
+                self.unmark_start(b);
                 let p = (*b).prev;
                 (*p).size += G;
                 self.in_use += G;
@@ -708,7 +786,7 @@ impl<'a> VarPool<'a> {
                 (*start).prev = b;
                 PREV_FREE
             };
-            self.occupy(start, size - gap, total, prev_flag, req)
+            self.occupy::<false>(start, size - gap, total, prev_flag, req)
         }
     }
 
@@ -721,9 +799,10 @@ impl<'a> VarPool<'a> {
     /// `b .. b + size` is a block of this pool on no list, whose `prev` link
     /// is right and whose previous block is free exactly when `prev_flag`
     /// is [`PREV_FREE`]; the block at `b + size` records `b`'s range as
-    /// free (its `PREV_FREE` flag is set); `total <= size`.
+    /// free (its `PREV_FREE` flag is set); `total <= size`. `PLAIN` says
+    /// that guards are off.
     #[inline(always)]
-    unsafe fn occupy(
+    unsafe fn occupy<const PLAIN: bool>(
         &mut self,
         b: *mut Hdr,
         size: usize,
@@ -733,20 +812,22 @@ impl<'a> VarPool<'a> {
     ) -> NonNull<u8> {
         debug_assert!(total <= size && total >= MIN_BLOCK);
         // SAFETY: the caller's contract.
-        let size = unsafe { self.split_tail(b, size, total) };
+        let kept = unsafe { self.split_tail(b, size, total) };
         // SAFETY: `b` is a block header of this pool.
-        unsafe { (*b).size = size | prev_flag };
-        self.in_use += size;
+        unsafe { (*b).size = kept | prev_flag };
+        self.in_use += kept;
         self.live += 1;
         self.counters.allocated(self.in_use);
+        let lead = if PLAIN { G } else { self.lead };
         // SAFETY: `lead < total <= size`, so the allocation is in the block.
-        let user = unsafe { b.cast::<u8>().add(self.lead) };
-        let (base, bits) = self.area_of(user.addr());
-        // SAFETY: `user` lies in the area whose bitmap is `bits`.
-        unsafe { set_bit(bits, user.addr() - base.addr()) };
-        if self.guard != 0 {
-            // SAFETY: the block is used, `size` bytes, for `req` bytes.
-            unsafe { self.arm_guards(b, size, req) };
+        let user = unsafe { b.cast::<u8>().add(lead) };
+        if !PLAIN && self.guard != 0 {
+            // SAFETY: the block is used, `kept` bytes, for `req` bytes.
+            unsafe { self.arm_guards(b, kept, req) };
+        }
+        if kept < size {
+            // SAFETY: the split-off rest starts inside the block.
+            unsafe { self.mark_start(b.byte_add(kept)) };
         }
         // SAFETY: addresses inside a region are not null.
         unsafe { NonNull::new_unchecked(user) }
@@ -755,7 +836,9 @@ impl<'a> VarPool<'a> {
     /// Keeps the first `total` bytes of block `b` (of `size` bytes, on no
     /// list), making the rest a free block when it is at least
     /// [`MIN_BLOCK`] long, and updates the next block's boundary tag.
-    /// Returns `b`'s new size; `b`'s own size word is left to the caller.
+    /// Returns `b`'s new size; `b`'s own size word is left to the caller,
+    /// and so is marking the rest's start in the block-start map when the
+    /// new size is less than `size`.
     ///
     /// # Safety
     ///
@@ -797,26 +880,18 @@ impl<'a> VarPool<'a> {
     /// [`FreeError::Foreign`], [`FreeError::Interior`],
     /// [`FreeError::DoubleFree`] or [`FreeError::NeverAllocated`] with the
     /// pool untouched; [`FreeError::GuardCorrupted`] with the block freed.
-    #[inline]
+    #[inline(always)]
     pub fn free(&mut self, ptr: NonNull<u8>) -> Result<(), FreeError> {
         let addr = ptr.as_ptr().addr();
-        // The common case: a valid pointer in the hinted region, guards off.
+        // The common case: a valid pointer in the hinted region, guards and
+        // scrubbing off.
         let off = addr.wrapping_sub(self.hint_base.addr());
-        if off < self.hint_len && off & (G - 1) == 0 && self.guard == 0 {
-            let g = off >> G_SHIFT;
-            // SAFETY: `off` is inside the hinted area, so its word is in
-            // the bitmap.
-            let word = unsafe { self.hint_bits.add(g / 64) };
-            let mask = 1u64 << (g % 64);
-            // SAFETY: as above.
-            let bits = unsafe { *word };
-            if bits & mask != 0 {
-                // SAFETY: a set bit marks a live allocation, whose block
-                // starts `lead == G` bytes before it (guards are off).
-                unsafe {
-                    *word = bits & !mask;
-                    self.release(self.hint_base.add(off - G).cast::<Hdr>());
-                }
+        if off < self.hint_len && !self.slow {
+            // SAFETY: `off` is inside the hinted area; with guards off the
+            // lead is `G`.
+            if let Some(b) = unsafe { live_at(self.hint_base, self.hint_bits, off, G) } {
+                // SAFETY: `live_at` found a used block of this pool.
+                unsafe { self.release(b, false) };
                 return Ok(());
             }
         }
@@ -833,13 +908,8 @@ impl<'a> VarPool<'a> {
         } else {
             Ok(())
         };
-        // `live_block_mut` made the block's area the hint.
-        // SAFETY: `b` is a live block of this pool whose allocation is in
-        // the hinted area.
-        unsafe {
-            clear_bit(self.hint_bits, addr - self.hint_base.addr());
-            self.release(b);
-        }
+        // SAFETY: `b` is a live block of this pool.
+        unsafe { self.release(b, self.scrub) };
         guard.map_err(FreeError::GuardCorrupted)
     }
 
@@ -851,17 +921,35 @@ impl<'a> VarPool<'a> {
     /// `ptr` must have been returned by this pool's `alloc` family or
     /// `realloc` and not freed, reallocated or invalidated by
     /// [`reset`](Self::reset) since.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn free_unchecked(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
-        let (base, bits) = self.area_of(addr);
+        // The block is derived from the area's base, not from `ptr`, so
+        // that it carries the region's provenance.
+        let (base, _) = self.area_of(addr);
         let off = addr - base.addr();
         // SAFETY: the caller promises a live allocation, whose block starts
-        // `lead` bytes before it in the area of `bits`.
+        // `lead` bytes before it in the area of `base`.
         unsafe {
-            clear_bit(bits, off);
-            self.release(base.add(off - self.lead).cast::<Hdr>());
+            let b = base.add(off - self.lead).cast::<Hdr>();
+            if self.slow {
+                self.release_cold(b);
+            } else {
+                self.release(b, false);
+            }
         }
+    }
+
+    /// [`release`](Self::release) out of line, scrubbing when asked.
+    ///
+    /// # Safety
+    ///
+    /// As [`release`](Self::release).
+    #[cold]
+    #[inline(never)]
+    unsafe fn release_cold(&mut self, b: *mut Hdr) {
+        // SAFETY: the caller's contract.
+        unsafe { self.release(b, self.scrub) }
     }
 
     /// The block of the live allocation at `addr`, after the checks of a
@@ -875,16 +963,11 @@ impl<'a> VarPool<'a> {
             self.set_hint(area);
             (self.hint_base, self.hint_bits)
         };
-        let off = addr - base.addr();
-        let g = off >> G_SHIFT;
-        // SAFETY: `off` is inside the area, so its word is in the bitmap.
-        let set = unsafe { *bits.add(g / 64) & (1 << (g % 64)) != 0 };
-        if off & (G - 1) != 0 || !set {
-            return Err(self.classify(addr));
+        // SAFETY: `addr` is inside the area of `base` and `bits`.
+        match unsafe { live_at(base, bits, addr - base.addr(), self.lead) } {
+            Some(b) => Ok(b),
+            None => Err(self.classify(addr)),
         }
-        // SAFETY: a set bit marks a live allocation, whose block starts
-        // `lead` bytes before it.
-        Ok(unsafe { base.add(off - self.lead).cast::<Hdr>() })
     }
 
     /// The block of the live allocation at `addr`, or `None`.
@@ -892,13 +975,8 @@ impl<'a> VarPool<'a> {
         let area = self.find(addr)?;
         // SAFETY: `find` returns live areas.
         let area = unsafe { &*area };
-        let off = addr - area.base_addr();
-        // SAFETY: `off < area.len`.
-        if off & (G - 1) != 0 || !unsafe { area.bit(off) } {
-            return None;
-        }
-        // SAFETY: as in `live_block_mut`.
-        Some(unsafe { area.base.add(off - self.lead).cast::<Hdr>() })
+        // SAFETY: `addr` is inside `area`.
+        unsafe { live_at(area.base, area.bits, addr - area.base_addr(), self.lead) }
     }
 
     /// Why `addr`, which is not a live allocation, was refused: see the
@@ -915,54 +993,42 @@ impl<'a> VarPool<'a> {
         if off < self.lead {
             return FreeError::NeverAllocated;
         }
-        // SAFETY: `off < area.len`.
-        let block = match unsafe { area.last_set_at_or_before(off >> G_SHIFT) } {
-            Some(g) => {
-                let user = g << G_SHIFT;
-                // SAFETY: a set bit marks a live allocation, whose block
-                // starts `lead` bytes before it and whose header is trusted.
-                let size = unsafe { size_of_block(area.base.add(user - self.lead).cast::<Hdr>()) };
-                if off < user + size {
-                    return FreeError::Interior { offset: off - user };
-                }
-                // Past the live block's extent: in the next block, which
-                // is free (a used one would have a set bit at or below
-                // `off`).
-                let next = user - self.lead + size;
-                if next + MIN_BLOCK > area.len {
-                    return FreeError::NeverAllocated;
-                }
-                // SAFETY: `next` is the block after a live block, inside
-                // the area.
-                unsafe { area.base.add(next).cast::<Hdr>() }
+        // The block whose extent holds `off` is the last one starting at or
+        // before `off - lead`: the first block starts at 0, so there is one.
+        // SAFETY: `off - lead < area.len`.
+        let start = unsafe { area.last_set_at_or_before((off - self.lead) >> G_SHIFT) };
+        let start = start.unwrap_or(0) << G_SHIFT;
+        // SAFETY: a set bit marks a block start of this area, whose header
+        // is the pool's.
+        let raw = unsafe { (*area.base.add(start).cast::<Hdr>()).size };
+        if raw & FREE == 0 {
+            FreeError::Interior {
+                offset: off - start - self.lead,
             }
-            // No live allocation below: in the first block, which is free.
-            None => area.base.cast::<Hdr>(),
-        };
-        // SAFETY: `block` is a header of this area reached from a trusted
-        // one.
-        debug_assert!(unsafe { (*block).size } & FREE != 0);
-        if off & (G - 1) == 0 {
+        } else if off & (G - 1) == 0 {
             FreeError::DoubleFree
         } else {
             FreeError::NeverAllocated
         }
     }
 
-    /// Frees used block `b`, whose allocated bit is already clear.
+    /// Frees used block `b`;
+    /// `scrub` is [`scrub`](Self::scrub) (or `false` when the caller knows
+    /// it is off).
     ///
     /// # Safety
     ///
     /// `b` is a used block of this pool.
     #[inline(always)]
-    unsafe fn release(&mut self, b: *mut Hdr) {
+    unsafe fn release(&mut self, b: *mut Hdr, scrub: bool) {
         // SAFETY: the caller promises a used block.
-        let (size, prev_free) = unsafe { (size_of_block(b), (*b).size & PREV_FREE != 0) };
+        let raw = unsafe { (*b).size };
+        let size = raw & !FLAGS;
         self.in_use -= size;
         self.live -= 1;
         self.counters.freed();
         // SAFETY: as above.
-        unsafe { self.make_free(b, size, prev_free) };
+        unsafe { self.make_free(b, size, raw & PREV_FREE != 0, scrub) };
     }
 
     /// Turns `b`, a block of `size` bytes that is on no list and whose
@@ -973,10 +1039,10 @@ impl<'a> VarPool<'a> {
     ///
     /// `b` is a block of this pool with a correct `prev` link; its previous
     /// block is free exactly when `prev_free`; its size word need not be
-    /// set.
+    /// set. `scrub` is [`scrub`](Self::scrub).
     #[inline(always)]
-    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool) {
-        if cfg!(debug_assertions) || self.scrub {
+    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool, scrub: bool) {
+        if cfg!(debug_assertions) || scrub {
             // SAFETY: the payload is the block's, unused now.
             unsafe {
                 b.cast::<u8>()
@@ -991,10 +1057,11 @@ impl<'a> VarPool<'a> {
         unsafe {
             let next = b.byte_add(size);
             let next_size = (*next).size;
-            if next_size & FREE != 0 {
+            let merge_next = next_size & FREE != 0;
+            if merge_next {
                 let next_size = next_size & !FLAGS;
                 self.unlink(next, next_size);
-                if self.scrub {
+                if scrub {
                     next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
                 }
                 size += next_size;
@@ -1003,7 +1070,7 @@ impl<'a> VarPool<'a> {
                 let p = (*b).prev;
                 let p_size = size_of_block(p);
                 self.unlink(p, p_size);
-                if self.scrub {
+                if scrub {
                     b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
                 }
                 size += p_size;
@@ -1015,6 +1082,17 @@ impl<'a> VarPool<'a> {
             (*after).prev = start;
             (*after).size |= PREV_FREE;
             self.push_free(start, size);
+            // Last, when nothing else is left to do: `next` and `b` (both
+            // in the same area) stop being block starts when merged away.
+            if merge_next || prev_free {
+                let (base, bits) = self.area_of(b.addr());
+                if merge_next {
+                    clear_bit(bits, next.addr() - base.addr());
+                }
+                if prev_free {
+                    clear_bit(bits, b.addr() - base.addr());
+                }
+            }
         }
     }
 
@@ -1046,15 +1124,13 @@ impl<'a> VarPool<'a> {
         let bin = Bin::for_block(size >> G_SHIFT);
         let head = self.head(bin);
         // SAFETY: `b` has room for its links; `head`, when not null, is a
-        // free block of this pool.
+        // free block of this pool, and otherwise the back link goes to the
+        // sink.
         unsafe {
             set_links(b, head, ptr::null_mut());
-            if head.is_null() {
-                self.index.mark_nonempty(bin);
-            } else {
-                set_prev_free(head, b);
-            }
+            set_prev_free(self.or_sink(head), b);
         }
+        self.index.mark_nonempty(bin);
         *self.head_mut(bin) = b;
         self.free_blocks += 1;
     }
@@ -1066,22 +1142,22 @@ impl<'a> VarPool<'a> {
     /// `b` is a free block of this pool on the list of the bin of `size`.
     #[inline(always)]
     unsafe fn unlink(&mut self, b: *mut Hdr, size: usize) {
-        // SAFETY: `b` and its list neighbours are free blocks of this pool.
+        let bin = Bin::for_block(size >> G_SHIFT);
+        // SAFETY: `b` and its list neighbours are free blocks of this pool;
+        // a missing neighbour's link goes to the sink or the bin's head.
         unsafe {
             let next = next_free(b);
             let prev = prev_free(b);
-            if !next.is_null() {
-                set_prev_free(next, prev);
-            }
-            if prev.is_null() {
-                let bin = Bin::for_block(size >> G_SHIFT);
-                *self.head_mut(bin) = next;
-                if next.is_null() {
-                    self.index.mark_empty(bin);
-                }
+            set_prev_free(self.or_sink(next), prev);
+            let head = ptr::from_mut(self.head_mut(bin));
+            let forward = if prev.is_null() {
+                head
             } else {
-                set_next_free(prev, next);
-            }
+                ptr::addr_of_mut!((*prev.cast::<FreeHdr>()).next_free)
+            };
+            *forward = next;
+            self.index
+                .mark_empty_if(bin, prev.is_null() && next.is_null());
         }
         self.free_blocks -= 1;
     }
@@ -1165,13 +1241,8 @@ impl<'a> VarPool<'a> {
         unsafe {
             ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), old_usable.min(new_size));
         }
-        let (base, bits) = self.area_of(addr);
-        // SAFETY: `b` is still the live block of `ptr`, in the area of
-        // `bits`.
-        unsafe {
-            clear_bit(bits, addr - base.addr());
-            self.release(b);
-        }
+        // SAFETY: `b` is still the live block of `ptr`.
+        unsafe { self.release(b, self.scrub) };
         Ok(new)
     }
 
@@ -1191,8 +1262,9 @@ impl<'a> VarPool<'a> {
                 (*b).size = total | ((*b).size & PREV_FREE);
                 let tail = b.byte_add(total);
                 (*tail).prev = b;
+                self.mark_start(tail);
                 self.in_use -= rest;
-                self.make_free(tail, rest, false);
+                self.make_free(tail, rest, false, self.scrub);
             }
         }
         if self.guard != 0 {
@@ -1221,7 +1293,11 @@ impl<'a> VarPool<'a> {
         // `next` records a free predecessor, as `split_tail` needs.
         unsafe {
             self.unlink(next, next_size);
+            self.unmark_start(next);
             let new_size = self.split_tail(b, size + next_size, total);
+            if new_size < size + next_size {
+                self.mark_start(b.byte_add(new_size));
+            }
             (*b).size = new_size | ((*b).size & PREV_FREE);
             self.in_use += new_size - size;
             if self.in_use > self.counters.high_water {
@@ -1310,7 +1386,7 @@ impl<'a> VarPool<'a> {
     }
 
     /// Frees every allocation at once: each region becomes one free block
-    /// again. O(regions + bitmap words) (plus O(capacity) with
+    /// again. O(regions + block-start map words) (plus O(capacity) with
     /// [scrubbing](Self::set_scrub)). Pointers handed out before must not be
     /// used afterwards. The policy, guard and scrub settings are kept; the
     /// high-water mark restarts from zero.
@@ -1378,6 +1454,7 @@ impl<'a> VarPool<'a> {
             }
         }
         self.scrub = on;
+        self.refresh_slow();
     }
 
     /// The live allocations in address order, with their usable sizes.
@@ -1414,6 +1491,30 @@ impl<'a> VarPool<'a> {
         ControlFlow::Continue(())
     }
 
+    /// Records that a block starts at `b` in the block-start map.
+    ///
+    /// # Safety
+    ///
+    /// `b` is a granule of one of the pool's block areas.
+    #[inline(always)]
+    unsafe fn mark_start(&mut self, b: *mut Hdr) {
+        let (base, bits) = self.area_of(b.addr());
+        // SAFETY: `b` lies in the area whose map is `bits`.
+        unsafe { set_bit(bits, b.addr() - base.addr()) };
+    }
+
+    /// Records that no block starts at `b` any more.
+    ///
+    /// # Safety
+    ///
+    /// As [`mark_start`](Self::mark_start).
+    #[inline(always)]
+    unsafe fn unmark_start(&mut self, b: *mut Hdr) {
+        let (base, bits) = self.area_of(b.addr());
+        // SAFETY: as in `mark_start`.
+        unsafe { clear_bit(bits, b.addr() - base.addr()) };
+    }
+
     /// Makes `area` the lookup hint.
     #[inline]
     fn set_hint(&mut self, area: *mut Area) {
@@ -1425,7 +1526,7 @@ impl<'a> VarPool<'a> {
         self.hint_bits = a.bits;
     }
 
-    /// The base and bitmap of the area holding `addr`, which the caller
+    /// The base and block-start map of the area holding `addr`, which the caller
     /// knows is in the pool; updates the hint.
     #[inline(always)]
     fn area_of(&mut self, addr: usize) -> (*mut u8, *mut u64) {
@@ -1464,6 +1565,34 @@ impl<'a> VarPool<'a> {
         }
         None
     }
+}
+
+/// The used block whose allocation is at byte offset `off` of the block
+/// area at `base` with block-start map `bits`, when there is one: `off` is
+/// granule-aligned, a block starts `lead` bytes before it, and that block's
+/// header (trusted because the map says it is one) says it is used.
+///
+/// # Safety
+///
+/// `base` and `bits` are a live area's, and `off` is less than its length.
+#[inline(always)]
+unsafe fn live_at(base: *mut u8, bits: *mut u64, off: usize, lead: usize) -> Option<*mut Hdr> {
+    if off & (G - 1) != 0 || off < lead {
+        return None;
+    }
+    let start = off - lead;
+    let g = start >> G_SHIFT;
+    // SAFETY: `start < off`, inside the area, so its word is in the map.
+    if unsafe { *bits.add(g / 64) } & (1 << (g % 64)) == 0 {
+        return None;
+    }
+    // SAFETY: a set bit marks a block start, whose header is the pool's.
+    let b = unsafe { base.add(start).cast::<Hdr>() };
+    // SAFETY: as above.
+    if unsafe { (*b).size } & FREE != 0 {
+        return None;
+    }
+    Some(b)
 }
 
 /// Fills the payload of free block `b` beyond its links.

@@ -974,3 +974,44 @@ mod growing {
         pool.check().unwrap();
     }
 }
+
+#[test]
+fn a_header_forged_in_user_data_is_not_trusted() {
+    let mut mem = memory(4096);
+    let mut pool = VarPool::new(Region::new(&mut mem)).unwrap();
+    let a = pool.alloc(256, 8).unwrap();
+    let words = 256 / size_of::<usize>();
+    // Fill the allocation with what looks like used headers of every size,
+    // linked to the block before.
+    for i in 0..words {
+        let value = if i % 2 == 0 {
+            0usize
+        } else {
+            (i * 16) & !(G - 1)
+        };
+        // SAFETY: in bounds of `a`, which is ours.
+        unsafe { a.as_ptr().cast::<usize>().add(i).write(value) };
+    }
+    for k in 1..256 / G {
+        // SAFETY: in bounds of `a`.
+        let inside = unsafe { a.add(k * G) };
+        assert_eq!(
+            pool.free(inside),
+            Err(FreeError::Interior { offset: k * G })
+        );
+        assert!(!pool.is_allocated(inside));
+        assert_eq!(pool.usable_size(inside), None);
+    }
+    pool.check().unwrap();
+    let b = pool.alloc(64, 8).unwrap();
+    pool.free(a).unwrap();
+    // `a`'s memory is now free: every granule in it is a double free.
+    for k in 0..256 / G {
+        // SAFETY: `a + k * G` stays in the pool's block area.
+        let stale = unsafe { a.add(k * G) };
+        assert_eq!(pool.free(stale), Err(FreeError::DoubleFree));
+    }
+    pool.free(b).unwrap();
+    assert_eq!(pool.free(b), Err(FreeError::DoubleFree));
+    pool.check().unwrap();
+}
