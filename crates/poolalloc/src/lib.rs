@@ -58,11 +58,15 @@ extern crate std;
 
 pub mod block;
 pub mod error;
+#[cfg(feature = "alloc")]
+pub mod index;
 pub mod range;
 pub mod region;
 mod seg_fit;
 pub mod stats;
 mod stride;
+#[cfg(feature = "alloc")]
+pub mod typed;
 pub mod var;
 
 #[cfg(feature = "alloc")]
@@ -74,6 +78,11 @@ pub use error::{
 };
 pub use range::RangePool;
 pub use stats::{ByteStats, Stats};
+#[cfg(feature = "alloc")]
+pub use typed::{
+    AcquireError, ConfigError, FixedPool, Full, GrowingPool, GrowthStrategy, Key, Owned,
+    PoolConfig, PoolConfigBuilder, Poolable, Shared, Weak,
+};
 #[cfg(feature = "alloc")]
 pub use var::GrowingVarPool;
 pub use var::{FitPolicy, LiveAllocations, VarPool};
