@@ -28,14 +28,14 @@
 //! assert_eq!(lifo.try_alloc(2).unwrap().index(), first);
 //!
 //! let config = PoolConfig::builder().capacity(4).build().unwrap();
-//! let fifo = FixedPool::<u32, FreeList>::with_config(config).unwrap();
+//! let fifo = FixedPool::<u32, FreeList>::with_strategy(config).unwrap();
 //! let a = fifo.try_alloc(1).unwrap();
 //! let first = a.index();
 //! drop(a);
 //! assert_ne!(fifo.try_alloc(2).unwrap().index(), first);
 //!
 //! let config = PoolConfig::builder().capacity(200).build().unwrap();
-//! let bitmap = FixedPool::<u32, Bitmap>::with_config(config).unwrap();
+//! let bitmap = FixedPool::<u32, Bitmap>::with_strategy(config).unwrap();
 //! let a = bitmap.try_alloc(1).unwrap();
 //! let _b = bitmap.try_alloc(2).unwrap();
 //! drop(a);

@@ -54,15 +54,22 @@ impl<T> FixedPool<T> {
     pub fn new(capacity: usize) -> Result<Self, ConfigError> {
         Self::with_config(PoolConfig::with_capacity(capacity)?)
     }
+
+    /// A pool as `config` describes, with the [`Stack`] strategy; see
+    /// [`with_strategy`](Self::with_strategy).
+    pub fn with_config(config: PoolConfig<T>) -> Result<Self, ConfigError> {
+        Self::with_strategy(config)
+    }
 }
 
 impl<T, S: Strategy> FixedPool<T, S> {
-    /// A pool as `config` describes. Its maximum capacity must be unset
+    /// A pool as `config` describes, choosing slots with the strategy
+    /// `S` (`FixedPool::<T, FreeList>::with_strategy(config)`). Its maximum capacity must be unset
     /// or equal to its capacity; its growth strategy is ignored. With
     /// `pre_initialize`, every slot is filled by the initializer here (if
     /// it panics, the values built so far are dropped and the memory
     /// freed).
-    pub fn with_config(config: PoolConfig<T>) -> Result<Self, ConfigError> {
+    pub fn with_strategy(config: PoolConfig<T>) -> Result<Self, ConfigError> {
         if let Some(max_capacity) = config.max_capacity {
             if max_capacity != config.capacity {
                 return Err(ConfigError::FixedPoolCannotGrow {

@@ -64,13 +64,20 @@ impl<T> GrowingPool<T> {
     pub fn new(capacity: usize) -> Result<Self, ConfigError> {
         Self::with_config(PoolConfig::with_capacity(capacity)?)
     }
+
+    /// A pool as `config` describes, with the [`Stack`] strategy; see
+    /// [`with_strategy`](Self::with_strategy).
+    pub fn with_config(config: PoolConfig<T>) -> Result<Self, ConfigError> {
+        Self::with_strategy(config)
+    }
 }
 
 impl<T, S: Strategy> GrowingPool<T, S> {
-    /// A pool as `config` describes. With `pre_initialize`, every slot is
+    /// A pool as `config` describes, choosing slots with the strategy
+    /// `S` (`FixedPool::<T, FreeList>::with_strategy(config)`). With `pre_initialize`, every slot is
     /// filled by the initializer as it is created, here and at each
     /// growth.
-    pub fn with_config(config: PoolConfig<T>) -> Result<Self, ConfigError> {
+    pub fn with_strategy(config: PoolConfig<T>) -> Result<Self, ConfigError> {
         let geometry = Geometry::new::<T>(config.alignment);
         let max_capacity = config.max_capacity.unwrap_or(MAX_SLOTS);
         // Fail now, not at some growth, if the maximum cannot be laid out.
