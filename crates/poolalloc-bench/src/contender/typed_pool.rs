@@ -14,7 +14,7 @@ impl<'p> Contender for FixedOwned<'p> {
 
     #[inline(always)]
     fn alloc(&mut self, fill: u64) -> Self::Handle {
-        match self.0.try_alloc(pattern(fill)) {
+        match self.0.try_alloc_with(|| pattern(fill)) {
             Ok(handle) => handle,
             Err(e) => panic!("poolalloc FixedPool: {e}"),
         }
@@ -47,7 +47,7 @@ impl Contender for GrowingKeyed {
 
     #[inline(always)]
     fn alloc(&mut self, fill: u64) -> Key {
-        match self.0.try_insert(pattern(fill)) {
+        match self.0.try_insert_with(|| pattern(fill)) {
             Ok(key) => key,
             Err(e) => panic!("poolalloc GrowingPool: {e}"),
         }

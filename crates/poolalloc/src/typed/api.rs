@@ -12,8 +12,7 @@ macro_rules! typed_pool_api {
             #[inline]
             pub fn try_alloc(&self, value: T) -> Result<Owned<'_, T, S>, Full<T>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
-                    self.core.failed();
-                    return Err(Full(value));
+                    return Err(self.core.full(value));
                 };
                 // SAFETY: `reserve` handed out the free slot at `index`.
                 unsafe {
@@ -22,12 +21,30 @@ macro_rules! typed_pool_api {
                 }
             }
 
+            /// Stores the value `make` returns and returns its [`Owned`]
+            /// handle, or hands `make` back, uncalled, in [`Full`]. `make`
+            /// runs only once a slot is reserved, so the value can be built
+            /// straight into its slot; if `make` panics, the slot is freed.
+            #[inline]
+            pub fn try_alloc_with<F: FnOnce() -> T>(
+                &self,
+                make: F,
+            ) -> Result<Owned<'_, T, S>, Full<F>> {
+                let Some((index, slot)) = SlotSource::reserve(self) else {
+                    return Err(self.core.full(make));
+                };
+                // SAFETY: `reserve` handed out the free slot at `index`.
+                unsafe {
+                    self.core.occupy_with(index, slot, make, state::EXCLUSIVE);
+                    Ok(Owned::new(&self.core, index, slot))
+                }
+            }
+
             /// Stores `value` and returns the first [`Shared`] handle to it,
             /// or hands the value back in [`Full`].
             pub fn try_alloc_shared(&self, value: T) -> Result<Shared<'_, T, S>, Full<T>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
-                    self.core.failed();
-                    return Err(Full(value));
+                    return Err(self.core.full(value));
                 };
                 // SAFETY: `reserve` handed out the free slot at `index`; its
                 // count of 1 is the handle made here.
@@ -61,11 +78,24 @@ macro_rules! typed_pool_api {
             #[inline]
             pub fn try_insert(&self, value: T) -> Result<Key, Full<T>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
-                    self.core.failed();
-                    return Err(Full(value));
+                    return Err(self.core.full(value));
                 };
                 // SAFETY: `reserve` handed out the free slot at `index`.
                 let stamp = unsafe { self.core.occupy(index, slot, value, state::KEYED_OR_EMPTY) };
+                Ok(Key::new(index, self.core.generation(stamp)))
+            }
+
+            /// Stores the value `make` returns under a new [`Key`], or hands
+            /// `make` back, uncalled, in [`Full`]; as
+            /// [`try_alloc_with`](Self::try_alloc_with).
+            #[inline]
+            pub fn try_insert_with<F: FnOnce() -> T>(&self, make: F) -> Result<Key, Full<F>> {
+                let Some((index, slot)) = SlotSource::reserve(self) else {
+                    return Err(self.core.full(make));
+                };
+                // SAFETY: `reserve` handed out the free slot at `index`.
+                let stamp =
+                    unsafe { self.core.occupy_with(index, slot, make, state::KEYED_OR_EMPTY) };
                 Ok(Key::new(index, self.core.generation(stamp)))
             }
 

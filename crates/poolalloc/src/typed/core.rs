@@ -9,6 +9,7 @@
 //! of values (which may reach the pool again) always run outside it.
 
 use super::config::{Initializer, PoolConfig, Reset};
+use super::error::Full;
 use super::key::Key;
 use super::poolable::Poolable;
 use super::slot::{Slot, SlotPtr, state};
@@ -104,6 +105,14 @@ impl<T, S: Strategy> Core<T, S> {
         self.failed.set(self.failed.get() + 1);
     }
 
+    /// Records a refused allocation and hands its value back.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn full<V>(&self, value: V) -> Full<V> {
+        self.failed();
+        Full(value)
+    }
+
     /// The live values.
     #[inline]
     pub(crate) fn len(&self) -> usize {
@@ -191,11 +200,24 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
     /// `slot` must be the slot at `index` of this pool, reserved in the
     /// index allocator and free.
     #[inline(always)]
-    pub(crate) unsafe fn occupy(
+    pub(crate) unsafe fn occupy(&self, index: u32, slot: SlotPtr<T>, value: T, new_state: u32) -> u32 {
+        // SAFETY: as the caller promises.
+        unsafe { self.occupy_with(index, slot, move || value, new_state) }
+    }
+
+    /// Stores the value `make` builds, as [`occupy`](Self::occupy) stores
+    /// its value; `make` runs after any kept value is dropped, and if it
+    /// panics the slot is freed.
+    ///
+    /// # Safety
+    ///
+    /// As for [`occupy`](Self::occupy).
+    #[inline(always)]
+    pub(crate) unsafe fn occupy_with(
         &self,
         index: u32,
         slot: SlotPtr<T>,
-        value: T,
+        make: impl FnOnce() -> T,
         new_state: u32,
     ) -> u32 {
         let mut guard = Unreserve {
@@ -214,7 +236,7 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
             unsafe { ptr::drop_in_place(Slot::value(slot)) };
         }
         // SAFETY: the slot is ours and now holds no value.
-        unsafe { Slot::value(slot).write(value) };
+        unsafe { Slot::value(slot).write(make()) };
         guard.value_written = true;
         // SAFETY: just written; nothing else can reach a reserved slot.
         unsafe { (*Slot::value(slot)).on_acquire() };

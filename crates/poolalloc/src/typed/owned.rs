@@ -31,7 +31,9 @@ use core::ops::{Deref, DerefMut};
 pub struct Owned<'p, T: Poolable, S: Strategy = Stack> {
     core: &'p Core<T, S>,
     slot: SlotPtr<T>,
-    index: u32,
+    /// A `u32`, kept as `usize` so that a handle is three words with no
+    /// padding: copying it never mixes store widths.
+    index: usize,
     _value: PhantomData<T>,
 }
 
@@ -47,14 +49,14 @@ impl<'p, T: Poolable, S: Strategy> Owned<'p, T, S> {
         Owned {
             core,
             slot,
-            index,
+            index: index as usize,
             _value: PhantomData,
         }
     }
 
     /// The index of the value's slot in its pool.
     pub fn index(&self) -> u32 {
-        self.index
+        self.index as u32
     }
 
     /// Turns the handle into the first of a family of [`Shared`] handles
@@ -65,7 +67,7 @@ impl<'p, T: Poolable, S: Strategy> Owned<'p, T, S> {
         // now on it is counted as shared by one handle, the one made here.
         unsafe {
             Slot::state(this.slot).set(1);
-            Shared::new(this.core, this.index, this.slot)
+            Shared::new(this.core, this.index as u32, this.slot)
         }
     }
 }
@@ -95,7 +97,7 @@ impl<T: Poolable, S: Strategy> Drop for Owned<'_, T, S> {
     fn drop(&mut self) {
         // SAFETY: the slot is occupied by this handle alone, in state
         // `EXCLUSIVE`, and the handle is going away.
-        unsafe { self.core.release(self.index, self.slot) }
+        unsafe { self.core.release(self.index as u32, self.slot) }
     }
 }
 

@@ -36,7 +36,9 @@ use core::ops::Deref;
 pub struct Shared<'p, T: Poolable, S: Strategy = Stack> {
     core: &'p Core<T, S>,
     slot: SlotPtr<T>,
-    index: u32,
+    /// A `u32`, kept as `usize` so that a handle is three words with no
+    /// padding: copying it never mixes store widths.
+    index: usize,
     _value: PhantomData<T>,
 }
 
@@ -52,14 +54,14 @@ impl<'p, T: Poolable, S: Strategy> Shared<'p, T, S> {
         Shared {
             core,
             slot,
-            index,
+            index: index as usize,
             _value: PhantomData,
         }
     }
 
     /// The index of the value's slot in its pool.
     pub fn index(&self) -> u32 {
-        self.index
+        self.index as u32
     }
 
     /// The number of `Shared` handles to the value.
@@ -90,7 +92,7 @@ impl<T: Poolable, S: Strategy> Clone for Shared<'_, T, S> {
         );
         count.set(count.get() + 1);
         // SAFETY: the count now includes the new handle.
-        unsafe { Shared::new(self.core, self.index, self.slot) }
+        unsafe { Shared::new(self.core, self.index as u32, self.slot) }
     }
 }
 
@@ -118,7 +120,7 @@ impl<T: Poolable, S: Strategy> Drop for Shared<'_, T, S> {
             count.set(state::EXCLUSIVE);
             // SAFETY: the slot is occupied, now `EXCLUSIVE`, and this was
             // its last handle.
-            unsafe { self.core.release(self.index, self.slot) }
+            unsafe { self.core.release(self.index as u32, self.slot) }
         }
     }
 }
@@ -137,7 +139,9 @@ impl<T: Poolable + fmt::Debug, S: Strategy> fmt::Debug for Shared<'_, T, S> {
 pub struct Weak<'p, T: Poolable, S: Strategy = Stack> {
     core: &'p Core<T, S>,
     slot: SlotPtr<T>,
-    index: u32,
+    /// A `u32`, kept as `usize` so that a handle is three words with no
+    /// padding: copying it never mixes store widths.
+    index: usize,
     /// The slot's stamp while the value was live.
     stamp: u32,
 }
@@ -160,7 +164,7 @@ impl<'p, T: Poolable, S: Strategy> Weak<'p, T, S> {
         );
         count.set(count.get() + 1);
         // SAFETY: the count includes the new handle.
-        Some(unsafe { Shared::new(self.core, self.index, self.slot) })
+        Some(unsafe { Shared::new(self.core, self.index as u32, self.slot) })
     }
 }
 
