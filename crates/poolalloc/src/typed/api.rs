@@ -16,8 +16,8 @@ macro_rules! typed_pool_api {
                 };
                 // SAFETY: `reserve` handed out the free slot at `index`.
                 unsafe {
-                    self.core.occupy(index, slot, value, state::EXCLUSIVE);
-                    Ok(Owned::new(&self.core, index, slot))
+                    self.core.occupy(index, slot, value, state::owned(index));
+                    Ok(Owned::new(&self.core, slot))
                 }
             }
 
@@ -35,8 +35,8 @@ macro_rules! typed_pool_api {
                 };
                 // SAFETY: `reserve` handed out the free slot at `index`.
                 unsafe {
-                    self.core.occupy_with(index, slot, make, state::EXCLUSIVE);
-                    Ok(Owned::new(&self.core, index, slot))
+                    self.core.occupy_with(index, slot, make, state::owned(index));
+                    Ok(Owned::new(&self.core, slot))
                 }
             }
 
@@ -69,7 +69,7 @@ macro_rules! typed_pool_api {
                 // SAFETY: `reserve` handed out the free slot at `index`.
                 unsafe {
                     self.core.occupy_initialized(index, slot);
-                    Ok(Owned::new(&self.core, index, slot))
+                    Ok(Owned::new(&self.core, slot))
                 }
             }
 

@@ -273,7 +273,7 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
         unsafe { (*Slot::value(slot)).on_acquire() };
         mem::forget(guard);
         // SAFETY: the slot is ours.
-        unsafe { self.commit(slot, state::EXCLUSIVE) }
+        unsafe { self.commit(slot, state::owned(index)) }
     }
 
     /// Whether `acquire` can build values.
@@ -308,7 +308,7 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
     /// # Safety
     ///
     /// `slot` must be the occupied slot at `index` of this pool, in state
-    /// `EXCLUSIVE`, and the caller must be its only user.
+    /// `EXCLUSIVE` or `owned(index)`, and the caller must be its only user.
     #[inline(always)]
     pub(crate) unsafe fn release(&self, index: u32, slot: SlotPtr<T>) {
         let mut guard = Release {

@@ -15,6 +15,7 @@ use crate::stats::Stats;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use core::fmt;
+use core::ptr::NonNull;
 
 /// A pool of values of type `T` that starts with `capacity` slots and,
 /// when full, adds a chunk of slots sized by its [`GrowthStrategy`], up to
@@ -22,8 +23,10 @@ use core::fmt;
 /// maximum, allocation fails and hands the value back). Chunks are never
 /// moved or freed before the pool, so a live value never moves.
 ///
-/// Same handles, keys and strategies as [`FixedPool`](crate::FixedPool);
-/// a key lookup costs one more load (a table from index to slot). Growth
+/// Same handles, keys and strategies as [`FixedPool`](crate::FixedPool).
+/// A key into the initial capacity is resolved by arithmetic, as in a
+/// fixed pool; a key into a later chunk costs one more load (a table from
+/// index to slot, one word per slot added by growth). Growth
 /// costs a zeroed allocation plus O(new slots) for that table (and for the
 /// initializer with `pre_initialize`). A failed growth (heap exhausted, or
 /// a custom strategy returning 0) fails the allocation and counts in
@@ -48,8 +51,13 @@ use core::fmt;
 /// ```
 pub struct GrowingPool<T, S: Strategy = Stack> {
     core: Core<T, S>,
-    /// Every slot, by index. Borrowed only in `reserve`, `lookup`, `grow`
-    /// and `drop`, never across code of the caller.
+    /// The first slot of the first chunk, which holds the slots below
+    /// `first_len`.
+    first_base: NonNull<u8>,
+    first_len: u32,
+    /// The slots from index `first_len` on, by index. Borrowed only in
+    /// `reserve`, `lookup`, `slot_count` and `grow`, never across code of
+    /// the caller.
     table: UnsafeCell<Vec<SlotPtr<T>>>,
     /// The chunks, oldest first. Borrowed only in `grow`.
     chunks: UnsafeCell<Vec<Chunk<T>>>,
@@ -84,12 +92,7 @@ impl<T, S: Strategy> GrowingPool<T, S> {
         geometry.layout(max_capacity)?;
         let capacity = config.capacity;
         let chunk = Chunk::new(geometry, capacity)?;
-        let mut table = Vec::new();
-        table
-            .try_reserve_exact(capacity)
-            .map_err(|_| ConfigError::OutOfMemory)?;
-        // SAFETY: each index is below the chunk's length.
-        table.extend((0..capacity).map(|i| unsafe { chunk.slot(geometry, i) }));
+        let first_base = chunk.base();
         let mut chunks = Vec::new();
         chunks.push(chunk);
         // `build` checked `capacity <= MAX_SLOTS`, which fits a `u32`.
@@ -97,7 +100,9 @@ impl<T, S: Strategy> GrowingPool<T, S> {
         let growth = config.growth;
         let pool = GrowingPool {
             core: Core::new(strategy, config),
-            table: UnsafeCell::new(table),
+            first_base,
+            first_len: capacity as u32,
+            table: UnsafeCell::new(Vec::new()),
             chunks: UnsafeCell::new(chunks),
             geometry,
             max_capacity,
@@ -118,10 +123,29 @@ impl<T, S: Strategy> GrowingPool<T, S> {
 
     /// The slots from index `from` on, as they are now.
     fn slots_from(&self, from: usize) -> impl Iterator<Item = SlotPtr<T>> + '_ {
-        (from..SlotSource::slot_count(self)).map(move |i| {
-            // SAFETY: a short borrow of the table, inside its bounds.
-            unsafe { (&*self.table.get())[i] }
-        })
+        (from..SlotSource::slot_count(self))
+            .filter_map(move |i| SlotSource::lookup(self, i as u32))
+    }
+
+    /// The slot at `index`, which must be below the slot count.
+    ///
+    /// # Safety
+    ///
+    /// `index` must be below `slot_count()`.
+    #[inline(always)]
+    unsafe fn slot_unchecked(&self, index: u32) -> SlotPtr<T> {
+        if index < self.first_len {
+            // SAFETY: the first chunk holds the slots below `first_len`.
+            unsafe {
+                self.first_base
+                    .byte_add(index as usize * self.geometry.stride)
+                    .cast()
+            }
+        } else {
+            // SAFETY: a short borrow of the table, inside its bounds as the
+            // caller promises.
+            unsafe { *(&*self.table.get()).get_unchecked((index - self.first_len) as usize) }
+        }
     }
 
     /// Adds a chunk; `false` if the pool is at its maximum, the growth
@@ -175,23 +199,25 @@ impl<T, S: Strategy> SlotSource<T, S> for GrowingPool<T, S> {
                 self.core.strategy_alloc()?
             }
         };
-        // SAFETY: a short borrow of the table; the strategy's indices are
-        // below its capacity, the table's length.
-        Some((index, unsafe {
-            *(&*self.table.get()).get_unchecked(index as usize)
-        }))
+        // SAFETY: the strategy's indices are below its capacity, the slot
+        // count.
+        Some((index, unsafe { self.slot_unchecked(index) }))
     }
 
     #[inline(always)]
     fn lookup(&self, index: u32) -> Option<SlotPtr<T>> {
-        // SAFETY: a short borrow of the table.
-        unsafe { (&*self.table.get()).get(index as usize).copied() }
+        if (index as usize) < SlotSource::slot_count(self) {
+            // SAFETY: just checked.
+            Some(unsafe { self.slot_unchecked(index) })
+        } else {
+            None
+        }
     }
 
     #[inline(always)]
     fn slot_count(&self) -> usize {
         // SAFETY: a short borrow of the table.
-        unsafe { (&*self.table.get()).len() }
+        self.first_len as usize + unsafe { (&*self.table.get()).len() }
     }
 }
 
@@ -199,9 +225,8 @@ typed_pool_api!(GrowingPool);
 
 impl<T, S: Strategy> Drop for GrowingPool<T, S> {
     fn drop(&mut self) {
-        let table = core::mem::take(self.table.get_mut());
         // SAFETY: the chunks live until this pool's fields are dropped,
         // after this; no handle outlives the pool.
-        unsafe { drop_values(table.into_iter()) }
+        unsafe { drop_values(self.slots_from(0)) }
     }
 }

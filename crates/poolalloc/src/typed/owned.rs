@@ -30,10 +30,8 @@ use core::ops::{Deref, DerefMut};
 /// ```
 pub struct Owned<'p, T: Poolable, S: Strategy = Stack> {
     core: &'p Core<T, S>,
+    /// The slot, whose state holds its index (see `state::owned`).
     slot: SlotPtr<T>,
-    /// A `u32`, kept as `usize` so that a handle is three words with no
-    /// padding: copying it never mixes store widths.
-    index: usize,
     _value: PhantomData<T>,
 }
 
@@ -42,32 +40,35 @@ impl<'p, T: Poolable, S: Strategy> Owned<'p, T, S> {
     ///
     /// # Safety
     ///
-    /// `slot` must be the slot at `index` of the pool of `core`, occupied
-    /// in state `EXCLUSIVE`, with no other handle to it.
+    /// `slot` must be a slot of the pool of `core`, occupied in state
+    /// `owned(its index)`, with no other handle to it.
     #[inline(always)]
-    pub(crate) unsafe fn new(core: &'p Core<T, S>, index: u32, slot: SlotPtr<T>) -> Self {
+    pub(crate) unsafe fn new(core: &'p Core<T, S>, slot: SlotPtr<T>) -> Self {
         Owned {
             core,
             slot,
-            index: index as usize,
             _value: PhantomData,
         }
     }
 
     /// The index of the value's slot in its pool.
+    #[inline(always)]
     pub fn index(&self) -> u32 {
-        self.index as u32
+        // SAFETY: the slot lives as long as the pool; while this handle
+        // lives its state is `owned(index)`.
+        !unsafe { Slot::state(self.slot).get() }
     }
 
     /// Turns the handle into the first of a family of [`Shared`] handles
     /// to the same value.
     pub fn into_shared(self) -> Shared<'p, T, S> {
         let this = ManuallyDrop::new(self);
+        let index = this.index();
         // SAFETY: the handle's slot is occupied and exclusively ours; from
         // now on it is counted as shared by one handle, the one made here.
         unsafe {
             Slot::state(this.slot).set(1);
-            Shared::new(this.core, this.index as u32, this.slot)
+            Shared::new(this.core, index, this.slot)
         }
     }
 }
@@ -95,9 +96,10 @@ impl<T: Poolable, S: Strategy> DerefMut for Owned<'_, T, S> {
 impl<T: Poolable, S: Strategy> Drop for Owned<'_, T, S> {
     #[inline(always)]
     fn drop(&mut self) {
+        let index = self.index();
         // SAFETY: the slot is occupied by this handle alone, in state
-        // `EXCLUSIVE`, and the handle is going away.
-        unsafe { self.core.release(self.index as u32, self.slot) }
+        // `owned(index)`, and the handle is going away.
+        unsafe { self.core.release(index, self.slot) }
     }
 }
 

@@ -21,8 +21,19 @@ pub(crate) mod state {
     pub(crate) const KEYED_OR_EMPTY: u32 = 0;
     /// Free, holding a value kept by the reset hook or pre-initialization.
     pub(crate) const RETAINED: u32 = 1;
-    /// Occupied by an `Owned` handle, or being released.
+    /// Occupied and being released (or removed): reached by no key and no
+    /// `Weak`.
     pub(crate) const EXCLUSIVE: u32 = u32::MAX;
+    /// The state of a slot occupied by an `Owned` handle: its index,
+    /// inverted, which is never 0 (indices are below `u32::MAX`). Keys
+    /// need state 0 and so never reach it; no `Weak` handle carries the
+    /// stamp of an `Owned` occupancy, so the value's range overlapping
+    /// the shared counts is harmless. Keeping the index here lets the
+    /// handle be two words.
+    #[inline(always)]
+    pub(crate) const fn owned(index: u32) -> u32 {
+        !index
+    }
     /// Occupied by `Shared` handles: their count, from 1 to `MAX_SHARED`.
     pub(crate) const MAX_SHARED: u32 = u32::MAX - 1;
 }
