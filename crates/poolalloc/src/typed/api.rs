@@ -9,7 +9,7 @@ macro_rules! typed_pool_api {
             /// Stores `value` and returns its [`Owned`] handle, or hands the
             /// value back in [`Full`] when no slot is free (and, for a
             /// growing pool, it cannot grow). O(1) (growth aside).
-            #[inline]
+            #[inline(always)]
             pub fn try_alloc(&self, value: T) -> Result<Owned<'_, T, S>, Full<T>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
                     return Err(self.core.full(value));
@@ -25,7 +25,7 @@ macro_rules! typed_pool_api {
             /// handle, or hands `make` back, uncalled, in [`Full`]. `make`
             /// runs only once a slot is reserved, so the value can be built
             /// straight into its slot; if `make` panics, the slot is freed.
-            #[inline]
+            #[inline(always)]
             pub fn try_alloc_with<F: FnOnce() -> T>(
                 &self,
                 make: F,
@@ -75,7 +75,7 @@ macro_rules! typed_pool_api {
 
             /// Stores `value`, reached from now on by the returned [`Key`],
             /// or hands the value back in [`Full`]. O(1) (growth aside).
-            #[inline]
+            #[inline(always)]
             pub fn try_insert(&self, value: T) -> Result<Key, Full<T>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
                     return Err(self.core.full(value));
@@ -88,7 +88,7 @@ macro_rules! typed_pool_api {
             /// Stores the value `make` returns under a new [`Key`], or hands
             /// `make` back, uncalled, in [`Full`]; as
             /// [`try_alloc_with`](Self::try_alloc_with).
-            #[inline]
+            #[inline(always)]
             pub fn try_insert_with<F: FnOnce() -> T>(&self, make: F) -> Result<Key, Full<F>> {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
                     return Err(self.core.full(make));
@@ -110,7 +110,7 @@ macro_rules! typed_pool_api {
             /// The value `key` names, or `None` for a key whose value was
             /// removed, a key from another pool (see [`Key`] for the
             /// limits of that check), or a forged key. O(1).
-            #[inline]
+            #[inline(always)]
             pub fn get(&self, key: Key) -> Option<&T> {
                 let slot = self.keyed_slot(key)?;
                 // SAFETY: the slot holds a keyed value; it can only be
@@ -120,7 +120,7 @@ macro_rules! typed_pool_api {
 
             /// The value `key` names, mutably; `None` as for
             /// [`get`](Self::get).
-            #[inline]
+            #[inline(always)]
             pub fn get_mut(&mut self, key: Key) -> Option<&mut T> {
                 let slot = self.keyed_slot(key)?;
                 // SAFETY: the slot holds a keyed value, which only keys
@@ -137,7 +137,7 @@ macro_rules! typed_pool_api {
             /// [`Poolable::on_release`]), or `None` as for
             /// [`get`](Self::get), leaving the pool untouched. The key and
             /// every copy of it are stale from now on. O(1).
-            #[inline]
+            #[inline(always)]
             pub fn remove(&mut self, key: Key) -> Option<T> {
                 let slot = self.keyed_slot(key)?;
                 // SAFETY: the slot holds the keyed value at `key.index()`,

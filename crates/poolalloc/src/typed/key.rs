@@ -26,15 +26,16 @@ use core::num::NonZeroU32;
 ///
 /// Each pool adds its own even offset to every generation it puts in a
 /// key, so a key from another pool is refused unless the slot at its index
-/// in this pool has been occupied exactly `d / 2` times more (modulo 2^31)
-/// than the slot it came from, where `d` is the difference of the two
-/// pools' offsets. Offsets are spread by the golden ratio (a Weyl
-/// sequence): between any two of the first 1000 pools of a process `d / 2`
-/// is at least 2^20 (and at least 2^28 between two of the first ten), so
-/// a foreign key is refused unless one slot saw at least that many more
-/// occupancies than the other. Past that, a foreign key can reach a live
-/// value of this pool. That is a logic error, not a memory-safety one:
-/// the value has the right type and is live.
+/// in this pool has been occupied exactly `d / 2` more times (modulo 2^31)
+/// than the slot the key came from, where `d` is the difference of the
+/// two pools' offsets. The offsets are the pools' creation numbers in the
+/// process times the golden ratio of 2^32 (a Weyl sequence), so `d`
+/// depends only on how many pools were created between the two: for two
+/// pools created fewer than 10 apart, one slot must have seen at least
+/// 119,675,164 more occupancies than the other (more than 2^26); fewer
+/// than 1000 apart, at least 973,279 (more than 2^19). Past that, a
+/// foreign key can reach a live value of this pool. That is a logic error,
+/// not a memory-safety one: the value has the right type and is live.
 ///
 /// # FFI
 ///
