@@ -456,7 +456,14 @@ fn run_on<P: Pool>(config: &Config, ops: &[Op]) -> Summary {
     let mut model = Model::new(config);
     let mut next = 0;
     while next < ops.len() {
-        next = segment(&pool, foreign, &ops[next..], &mut model, &ledger, &mut summary) + next;
+        next = segment(
+            &pool,
+            foreign,
+            &ops[next..],
+            &mut model,
+            &ledger,
+            &mut summary,
+        ) + next;
         if let Some(op) = ops.get(next) {
             mut_op(&mut pool, *op, &mut model, &ledger, &mut summary);
             check_keys(&pool, foreign, &model);
@@ -737,10 +744,17 @@ fn segment<P: Pool>(
 
 fn check_keys<P: Pool>(pool: &P, foreign: Key, model: &Model) {
     for (key, value) in &model.keyed {
-        assert_eq!(pool.get(*key).map(|v| v.v), Some(*value), "live key {key:?}");
+        assert_eq!(
+            pool.get(*key).map(|v| v.v),
+            Some(*value),
+            "live key {key:?}"
+        );
     }
     for key in &model.stale {
-        assert!(pool.get(*key).is_none(), "stale key {key:?} reached a value");
+        assert!(
+            pool.get(*key).is_none(),
+            "stale key {key:?} reached a value"
+        );
     }
     assert!(pool.get(foreign).is_none(), "a foreign key reached a value");
 }

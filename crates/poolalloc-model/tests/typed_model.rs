@@ -76,7 +76,10 @@ proptest! {
 #[test]
 fn keys_forged_near_live_ones_reach_nothing_else() {
     let mut ops = vec![Op::Insert(1), Op::Insert(2), Op::Remove(0), Op::Insert(3)];
-    for bits in [1u64, 3, 5, 7, 9].iter().flat_map(|g| [g << 32, (g << 32) | 1]) {
+    for bits in [1u64, 3, 5, 7, 9]
+        .iter()
+        .flat_map(|g| [g << 32, (g << 32) | 1])
+    {
         ops.push(Op::Forged(bits));
     }
     let summary = run(&Config::fixed(StrategyKind::Stack, 2), &ops);
@@ -148,7 +151,10 @@ fn every_operation_and_outcome_is_reached() {
             "upgrade.dead",
             "skipped",
         ] {
-            assert!(summary.count(event) > 0, "{strategy:?}: {event} never happened");
+            assert!(
+                summary.count(event) > 0,
+                "{strategy:?}: {event} never happened"
+            );
         }
         // A growing pool from 1 to 4 slots by one slot at a time goes
         // through the same outcomes, growing three times.

@@ -93,8 +93,8 @@ macro_rules! typed_pool_api {
                 let Some((index, slot)) = SlotSource::reserve(self) else {
                     return Err(self.core.full(make));
                 };
-                // SAFETY: `reserve` handed out the free slot at `index`.
                 let stamp =
+                    // SAFETY: `reserve` handed out the free slot at `index`.
                     unsafe { self.core.occupy_with(index, slot, make, state::KEYED_OR_EMPTY) };
                 Ok(Key::new(index, self.core.generation(stamp)))
             }

@@ -131,15 +131,15 @@ impl<T, S: Strategy> Core<T, S> {
 
     /// The statistics of a pool of `slots` slots.
     pub(crate) fn stats(&self, slots: usize) -> Stats {
-        let mut stats = Stats::default();
-        stats.capacity = slots - self.retired.get();
-        stats.in_use = self.len();
-        stats.high_water = self.high_water.get();
-        stats.allocations = self.allocations.get();
-        stats.frees = self.frees.get();
-        stats.failed_allocations = self.failed.get();
-        stats.growth_events = self.growth_events.get();
-        stats
+        Stats {
+            capacity: slots - self.retired.get(),
+            in_use: self.len(),
+            high_water: self.high_water.get(),
+            allocations: self.allocations.get(),
+            frees: self.frees.get(),
+            failed_allocations: self.failed.get(),
+            growth_events: self.growth_events.get(),
+        }
     }
 
     /// The generation a key gets for a slot stamped `stamp`.
@@ -200,7 +200,13 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
     /// `slot` must be the slot at `index` of this pool, reserved in the
     /// index allocator and free.
     #[inline(always)]
-    pub(crate) unsafe fn occupy(&self, index: u32, slot: SlotPtr<T>, value: T, new_state: u32) -> u32 {
+    pub(crate) unsafe fn occupy(
+        &self,
+        index: u32,
+        slot: SlotPtr<T>,
+        value: T,
+        new_state: u32,
+    ) -> u32 {
         // SAFETY: as the caller promises.
         unsafe { self.occupy_with(index, slot, move || value, new_state) }
     }

@@ -93,8 +93,7 @@ impl<T, S: Strategy> GrowingPool<T, S> {
         let capacity = config.capacity;
         let chunk = Chunk::new(geometry, capacity)?;
         let first_base = chunk.base();
-        let mut chunks = Vec::new();
-        chunks.push(chunk);
+        let chunks = alloc::vec![chunk];
         // `build` checked `capacity <= MAX_SLOTS`, which fits a `u32`.
         let strategy = S::with_capacity(capacity as u32).ok_or(ConfigError::OutOfMemory)?;
         let growth = config.growth;
@@ -123,8 +122,7 @@ impl<T, S: Strategy> GrowingPool<T, S> {
 
     /// The slots from index `from` on, as they are now.
     fn slots_from(&self, from: usize) -> impl Iterator<Item = SlotPtr<T>> + '_ {
-        (from..SlotSource::slot_count(self))
-            .filter_map(move |i| SlotSource::lookup(self, i as u32))
+        (from..SlotSource::slot_count(self)).filter_map(move |i| SlotSource::lookup(self, i as u32))
     }
 
     /// The slot at `index`, which must be below the slot count.
