@@ -317,6 +317,34 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
     /// `EXCLUSIVE` or `owned(index)`, and the caller must be its only user.
     #[inline(always)]
     pub(crate) unsafe fn release(&self, index: u32, slot: SlotPtr<T>) {
+        if self.reset.is_some() {
+            // SAFETY: as the caller promises.
+            return unsafe { self.release_and_keep(index, slot) };
+        }
+        let mut guard = Release {
+            core: self,
+            index,
+            slot,
+            drop_value: true,
+            retain: false,
+        };
+        // SAFETY: the caller is the only user of the occupied slot.
+        let value = unsafe { &mut *Slot::value(slot) };
+        value.on_release();
+        guard.drop_value = false;
+        // SAFETY: the value is dropped once; the guard frees the slot even
+        // if this panics.
+        unsafe { ptr::drop_in_place(value) };
+    }
+
+    /// [`release`](Self::release) with a reset hook: the value is reset
+    /// and kept in the slot.
+    ///
+    /// # Safety
+    ///
+    /// As for [`release`](Self::release).
+    #[inline(never)]
+    unsafe fn release_and_keep(&self, index: u32, slot: SlotPtr<T>) {
         let mut guard = Release {
             core: self,
             index,
@@ -329,14 +357,9 @@ impl<T: Poolable, S: Strategy> Core<T, S> {
         value.on_release();
         if let Some(reset) = &self.reset {
             reset(value);
-            guard.drop_value = false;
-            guard.retain = true;
-        } else {
-            guard.drop_value = false;
-            // SAFETY: the value is dropped once; the guard frees the slot
-            // even if this panics.
-            unsafe { ptr::drop_in_place(value) };
         }
+        guard.drop_value = false;
+        guard.retain = true;
     }
 
     /// Takes the value out of an occupied slot after `on_release`, and
@@ -420,14 +443,25 @@ impl<T, S: Strategy> Drop for Release<'_, T, S> {
             });
             core.strategy_free(self.index);
         } else {
-            // The slot has run through all its generations: retire it.
-            slot_state.set(state::KEYED_OR_EMPTY);
-            core.retired.set(core.retired.get() + 1);
-            if self.retain {
-                // SAFETY: the kept value is dropped once; the state already
-                // says the slot is empty.
-                unsafe { ptr::drop_in_place(Slot::value(self.slot)) };
-            }
+            self.retire();
+        }
+    }
+}
+
+impl<T, S: Strategy> Release<'_, T, S> {
+    /// Retires a slot that has run through all its generations: it is
+    /// never handed out again.
+    #[cold]
+    #[inline(never)]
+    fn retire(&mut self) {
+        // SAFETY: the slot is in a live chunk.
+        unsafe { Slot::state(self.slot).set(state::KEYED_OR_EMPTY) };
+        self.core.retired.set(self.core.retired.get() + 1);
+        if self.retain {
+            self.retain = false;
+            // SAFETY: the kept value is dropped once; the state already
+            // says the slot is empty.
+            unsafe { ptr::drop_in_place(Slot::value(self.slot)) };
         }
     }
 }
