@@ -204,11 +204,12 @@ impl<T, S: Strategy> SlotSource<T, S> for GrowingPool<T, S> {
 
     #[inline(always)]
     fn lookup(&self, index: u32) -> Option<SlotPtr<T>> {
-        if (index as usize) < SlotSource::slot_count(self) {
-            // SAFETY: just checked.
+        if index < self.first_len {
+            // SAFETY: the first chunk holds the slots below `first_len`.
             Some(unsafe { self.slot_unchecked(index) })
         } else {
-            None
+            // SAFETY: a short borrow of the table.
+            unsafe { (&*self.table.get()).get((index - self.first_len) as usize) }.copied()
         }
     }
 
