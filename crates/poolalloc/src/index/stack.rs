@@ -42,19 +42,9 @@ impl IndexAllocator for Stack {
     #[inline(always)]
     fn free(&mut self, index: u32) {
         debug_assert!(index < self.fresh);
-        let len = self.freed.len();
-        if len < self.freed.capacity() {
-            // SAFETY: `len` is below the capacity, so the slot is allocated;
-            // the element is written before the length covers it.
-            unsafe {
-                self.freed.as_mut_ptr().add(len).write(index);
-                self.freed.set_len(len + 1);
-            }
-        } else {
-            // Unreachable for a correct caller: `freed` holds every index
-            // at most once and its capacity is reserved for all of them.
-            self.freed.push(index);
-        }
+        // Never reallocates: `freed` holds every index at most once and
+        // its capacity is reserved for all of them.
+        self.freed.push(index);
     }
 
     fn grow(&mut self, new_capacity: u32) -> bool {
