@@ -23,4 +23,5 @@
 
 pub mod block;
 pub mod range;
+pub mod typed;
 pub mod var;

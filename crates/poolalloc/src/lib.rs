@@ -61,12 +61,16 @@ extern crate std;
 pub mod block;
 pub mod error;
 pub mod global;
+#[cfg(feature = "alloc")]
+pub mod index;
 pub mod range;
 pub mod region;
 mod seg_fit;
 pub mod stats;
 mod stride;
 pub mod sync;
+#[cfg(feature = "alloc")]
+pub mod typed;
 pub mod var;
 
 #[cfg(feature = "alloc")]
@@ -78,6 +82,11 @@ pub use error::{
 };
 pub use range::RangePool;
 pub use stats::{ByteStats, Stats};
+#[cfg(feature = "alloc")]
+pub use typed::{
+    AcquireError, ConfigError, FixedPool, Full, GrowingPool, GrowthStrategy, Key, Owned,
+    PoolConfig, PoolConfigBuilder, Poolable, Shared, Weak,
+};
 #[cfg(feature = "alloc")]
 pub use var::GrowingVarPool;
 pub use var::{FitPolicy, LiveAllocations, VarPool};

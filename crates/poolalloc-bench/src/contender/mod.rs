@@ -27,11 +27,14 @@
 mod arena;
 mod block_pool;
 mod fastalloc_fixed;
+mod fastalloc_growing;
 mod global_alloc;
 mod keyed;
 mod linked_list;
 mod rlsf_tlsf;
 mod talc_arena;
+mod thunderdome_arena;
+mod typed_pool;
 mod var_pool;
 
 use crate::check::{self, CheckReport};
@@ -324,6 +327,10 @@ pub fn all() -> Vec<Entry> {
         Entry::fixed::<keyed::SlabEntrant>(),
         Entry::fixed::<keyed::SlotMapEntrant>(),
         Entry::fixed::<fastalloc_fixed::FixedPoolEntrant>(),
+        Entry::fixed::<typed_pool::FixedOwned>(),
+        Entry::fixed::<typed_pool::GrowingKeyed>(),
+        Entry::fixed::<fastalloc_growing::GrowingPoolEntrant>(),
+        Entry::fixed::<thunderdome_arena::ArenaEntrant>(),
         Entry::var::<var_pool::VarPoolEntrant>(),
         Entry::var::<talc_arena::TalcEntrant>(),
         Entry::var::<rlsf_tlsf::TlsfEntrant>(),
