@@ -61,6 +61,7 @@ pub mod error;
 pub mod range;
 pub mod region;
 mod seg_fit;
+pub mod slab;
 pub mod stats;
 mod stride;
 pub mod var;
@@ -73,6 +74,7 @@ pub use error::{
     ReallocError, RegionError,
 };
 pub use range::RangePool;
+pub use slab::{Slab, SlabCheckError, SlabError};
 pub use stats::{ByteStats, Stats};
 #[cfg(feature = "alloc")]
 pub use var::GrowingVarPool;
