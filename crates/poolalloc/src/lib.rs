@@ -57,6 +57,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod block;
+pub mod bytes;
 pub mod error;
 pub mod range;
 pub mod region;
@@ -69,6 +70,7 @@ pub mod var;
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
+pub use bytes::{ByteBuffer, ByteDeque, ByteSlab, BytesError};
 pub use error::{
     AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RangeError,
     ReallocError, RegionError,
