@@ -60,6 +60,8 @@ impl<T> TakeOnce<T> {
     }
 
     /// The value, the first time; `None` afterwards.
+    // The `taken` flag, not the borrow of `self`, makes the reference unique.
+    #[allow(clippy::mut_from_ref)]
     pub fn take(&'static self) -> Option<&'static mut T> {
         if self.taken.swap(true, Ordering::AcqRel) {
             return None;
