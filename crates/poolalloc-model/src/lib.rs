@@ -22,5 +22,7 @@
 //! ```
 
 pub mod block;
+pub mod bytes;
 pub mod range;
+pub mod slab;
 pub mod var;
