@@ -8,12 +8,20 @@ type Small = ByteSlab<128, 4>;
 
 fn contents<const B: usize, const S: usize>(buf: &ByteBuffer<'_, B, S>) -> Vec<u8> {
     let via_chunks: Vec<u8> = buf.chunks().flat_map(|c| c.to_vec()).collect();
+    let mut copied = std::vec![0; buf.len()];
+    buf.copy_to(0, &mut copied).unwrap();
+    assert_eq!(via_chunks, copied);
+    #[cfg(feature = "alloc")]
     assert_eq!(via_chunks, buf.to_vec());
     via_chunks
 }
 
 fn deque_contents<const B: usize, const S: usize>(q: &ByteDeque<'_, B, S>) -> Vec<u8> {
     let via_chunks: Vec<u8> = q.chunks().flat_map(|c| c.to_vec()).collect();
+    let mut copied = std::vec![0; q.len()];
+    q.copy_to(0, &mut copied).unwrap();
+    assert_eq!(via_chunks, copied);
+    #[cfg(feature = "alloc")]
     assert_eq!(via_chunks, q.to_vec());
     via_chunks
 }
