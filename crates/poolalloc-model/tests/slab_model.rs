@@ -91,23 +91,27 @@ fn every_operation_and_outcome_is_reached() {
     assert_eq!(summary.count("stale"), 7);
 }
 
-/// A slab of more than 255 slots filled, drained and refilled.
+/// A slab of more than 255 slots filled, drained and refilled (under
+/// Miri, where every step checks all 300 slots slowly, only partly: the
+/// library's own tests fill a 1000-slot slab there).
 #[test]
 fn wide_slab_fills_and_refills() {
-    let mut ops: Vec<Op> = (0..301u16)
+    let (fill, drain) = if cfg!(miri) { (20u16, 10) } else { (301, 150) };
+    let mut ops: Vec<Op> = (0..fill)
         .map(|i| Op::Alloc {
             len: i % 5,
             fill: i as u8,
         })
         .collect();
-    ops.extend((0..150).map(|_| Op::Free(7)));
-    ops.extend((0..151u16).map(|i| Op::Alloc {
+    ops.extend((0..drain).map(|_| Op::Free(7)));
+    ops.extend((0..drain + 1).map(|i| Op::Alloc {
         len: 4,
         fill: i as u8,
     }));
     let summary = run(Shape::Wide, &ops);
+    let full = if cfg!(miri) { 0 } else { 2 };
     assert_eq!(
         (summary.count("alloc.ok"), summary.count("alloc.full")),
-        (450, 2)
+        (fill as usize + drain as usize + 1 - full, full)
     );
 }
