@@ -18,7 +18,11 @@ use core::fmt;
 /// and full 32-bit generation) followed by
 /// [`CHUNK_CAPACITY`](ByteSlab::CHUNK_CAPACITY) `= BYTES / SLOTS - 8` bytes
 /// of data. The block size must be larger than 8; a smaller one fails to
-/// compile when [`ByteSlab::new`] is used.
+/// compile when [`ByteSlab::new`] is used:
+///
+/// ```compile_fail
+/// let slab = poolalloc::ByteSlab::<16, 2>::new(); // Blocks of 8 bytes.
+/// ```
 ///
 /// ```
 /// use poolalloc::bytes::{ByteBuffer, ByteSlab};

@@ -86,7 +86,15 @@ use slot::{NONE, Slot, State};
 ///
 /// `SLOTS` must be at least 1 and below `u32::MAX`, `BYTES` at least
 /// `SLOTS`, and the block size at most `u32::MAX`; a slab that breaks one
-/// of these fails to compile when [`Slab::new`] is used.
+/// of these fails to compile when [`Slab::new`] is used:
+///
+/// ```compile_fail
+/// let slab = poolalloc::Slab::<3, 4>::new(); // Blocks of 0 bytes.
+/// ```
+///
+/// ```compile_fail
+/// let slab = poolalloc::Slab::<0, 0>::new(); // No slot.
+/// ```
 pub struct Slab<const BYTES: usize, const SLOTS: usize> {
     data: [u8; BYTES],
     slots: [Slot; SLOTS],
