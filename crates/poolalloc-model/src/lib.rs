@@ -22,6 +22,8 @@
 //! ```
 
 pub mod block;
+pub mod bytes;
 pub mod range;
+pub mod slab;
 pub mod typed;
 pub mod var;

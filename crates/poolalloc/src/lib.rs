@@ -59,6 +59,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod block;
+pub mod bytes;
 pub mod error;
 pub mod global;
 #[cfg(feature = "alloc")]
@@ -66,6 +67,7 @@ pub mod index;
 pub mod range;
 pub mod region;
 mod seg_fit;
+pub mod slab;
 pub mod stats;
 mod stride;
 pub mod sync;
@@ -76,11 +78,13 @@ pub mod var;
 #[cfg(feature = "alloc")]
 pub use block::GrowingBlockPool;
 pub use block::{AllocatedBlocks, BlockPool};
+pub use bytes::{ByteBuffer, ByteDeque, ByteSlab, BytesError};
 pub use error::{
     AllocError, CheckError, FreeError, GuardConfigError, GuardCorruption, GuardSide, RangeError,
     ReallocError, RegionError,
 };
 pub use range::RangePool;
+pub use slab::{Slab, SlabCheckError, SlabError};
 pub use stats::{ByteStats, Stats};
 #[cfg(feature = "alloc")]
 pub use typed::{
