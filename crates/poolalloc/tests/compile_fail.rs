@@ -3,6 +3,7 @@
 //! pool, and sharing a pool between threads.
 
 #[test]
+#[cfg_attr(miri, ignore)] // Runs the compiler, which Miri cannot.
 fn misuse_does_not_compile() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
