@@ -3,7 +3,7 @@
 //! Memory pools that are fast, `no_std`, and sound whatever their caller
 //! does with the safe API.
 //!
-//! This release provides the foundation:
+//! What is here:
 //!
 //! - [`region`]: the memory a pool carves, from a slice, a `static`, a raw
 //!   pointer or (feature `alloc`) the heap. All alignment arithmetic lives
@@ -12,8 +12,8 @@
 //!   header, checked frees that refuse foreign, interior and double-freed
 //!   pointers with certainty, iteration over allocated blocks, statistics
 //!   and a full invariant [`check`](BlockPool::check).
-//! - [`GrowingBlockPool`] (feature `alloc`): a block pool that obtains heap
-//!   regions as it fills, up to an optional cap.
+//!   [`GrowingBlockPool`] (feature `alloc`) obtains heap regions as it
+//!   fills, up to an optional cap.
 //! - [`VarPool`]: allocations of any size and alignment (TLSF: two-level
 //!   segregated fit with boundary tags), O(1) `alloc`/`free`, in-place
 //!   `realloc`, checked frees with the same certainty as `BlockPool`'s,
@@ -21,8 +21,16 @@
 //!   [`GrowingVarPool`] (feature `alloc`) grows it by heap regions.
 //! - [`RangePool`]: variable sizes over offsets `[0, len)` with all
 //!   metadata outside the managed range, for memory that must not be
-//!   written to and for byte-exact accounting; O(1) segregated fit,
-//!   checked frees by handle or by offset.
+//!   written to and for byte-exact accounting.
+//! - [`slab::Slab`] and [`bytes`]: byte slots behind generation-checked
+//!   handles, and chunked byte buffers and queues over them; no heap.
+//! - `typed` (feature `alloc`): `FixedPool<T>` and `GrowingPool<T>` with
+//!   `Owned`, `Shared`/`Weak` handles and generation-checked `Key`s.
+//! - [`sync`]: [`Locked`](sync::Locked) puts any engine behind a lock of
+//!   your choice; [`LockFreePool`](sync::LockFreePool) shares fixed-size
+//!   blocks without one.
+//! - [`global::GlobalPool`]: a `#[global_allocator]` over a `static`
+//!   region.
 //!
 //! ```
 //! use core::mem::MaybeUninit;
@@ -50,8 +58,13 @@
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The docs name heap-backed types that exist only with `alloc`.
-#![cfg_attr(not(feature = "alloc"), allow(rustdoc::broken_intra_doc_links))]
+// The docs name types that exist only with some features (`alloc`,
+// `parking_lot`, `critical-section`); with all of them, every link is
+// checked.
+#![cfg_attr(
+    not(all(feature = "alloc", feature = "parking_lot", feature = "critical-section")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

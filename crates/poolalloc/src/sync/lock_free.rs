@@ -13,8 +13,8 @@
 //! The head of the stack is one `AtomicU64`: the index of the top block in
 //! the low 32 bits, and a tag in the high 32 bits that every successful
 //! push and pop increments. A link holds the index of the next free block,
-//! [`END`], or one of two states of a block that is not on the stack:
-//! [`LIVE`] (handed out) and [`NEVER`] (not handed out since creation).
+//! `END`, or one of two states of a block that is not on the stack:
+//! `LIVE` (handed out) and `NEVER` (not handed out since creation).
 //!
 //! # Why the tag (ABA)
 //!
@@ -63,7 +63,7 @@
 //!
 //! [`free`](LockFreePool::free) maps the pointer to its block (refusing
 //! foreign and interior pointers), then claims the block by swapping its
-//! link from [`LIVE`] to [`CLAIMED`]. Only one of two concurrent frees of
+//! link from `LIVE` to `CLAIMED`. Only one of two concurrent frees of
 //! the same block can win that swap; the other, like any free of a block
 //! that is not handed out, gets an error and changes nothing.
 //!
