@@ -62,7 +62,11 @@
 // `parking_lot`, `critical-section`); with all of them, every link is
 // checked.
 #![cfg_attr(
-    not(all(feature = "alloc", feature = "parking_lot", feature = "critical-section")),
+    not(all(
+        feature = "alloc",
+        feature = "parking_lot",
+        feature = "critical-section"
+    )),
     allow(rustdoc::broken_intra_doc_links)
 )]
 
