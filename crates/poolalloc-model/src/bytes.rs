@@ -17,7 +17,7 @@
 //! serve both a proptest suite and a fuzz target (feature `arbitrary`).
 
 use poolalloc::bytes::{ByteBuffer, ByteDeque, ByteSlab, BytesError};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::vec;
 use std::vec::Vec;
 
@@ -159,22 +159,7 @@ impl Op {
 /// under `append.ok`, `append.slab_full`, `append.max_len`,
 /// `remove_prefix.out_of_range`, `copy_out.out_of_range`, `pop.empty`,
 /// `chunk_freed` and `skipped`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Event name to count.
-    pub events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_default() += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// The model of one buffer: its bytes, and how far into its first chunk
 /// they start.

@@ -25,5 +25,6 @@ pub mod block;
 pub mod bytes;
 pub mod range;
 pub mod slab;
+mod summary;
 pub mod typed;
 pub mod var;

@@ -214,22 +214,7 @@ impl Op {
 /// `free_at.interior`, `free_at.not_allocated`, `grow.ok`, `grow.no_room`,
 /// `grow.wrong`, `shrink.ok`, `shrink.no_node`, `shrink.wrong`,
 /// `new.nodes_exhausted`, `iterate.break` and `skipped`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Event name to count.
-    pub events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_default() += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// Node storage that starts with some nodes and grows, one step at a time,
 /// up to a limit: it exercises growth and its failure.

@@ -10,7 +10,7 @@
 //! serve both a proptest suite and a fuzz target (feature `arbitrary`).
 
 use poolalloc::slab::{Handle, Slab, SlabError};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::vec::Vec;
 
 /// The most stale handles a run remembers and re-checks after every step.
@@ -114,22 +114,7 @@ impl Op {
 /// What a run did: how many times each operation was carried out (not
 /// skipped), under [`Op::name`], and how many times each outcome was seen,
 /// under `alloc.ok`, `alloc.too_large`, `alloc.full` and `skipped`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Event name to count.
-    pub events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_default() += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// The shadow model: live handles and their bytes, and the counters the
 /// slab must report.

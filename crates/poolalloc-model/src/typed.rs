@@ -32,7 +32,7 @@ use poolalloc::{
     Weak,
 };
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::vec::Vec;
 
@@ -218,22 +218,7 @@ impl Op {
 }
 
 /// How often each event happened in a run.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    /// Event name to count.
-    pub events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_default() += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// Which values are alive, and how many times the hooks ran.
 #[derive(Default)]

@@ -173,26 +173,7 @@ pub enum Op {
 }
 
 /// What happened during a run: how many times each event occurred.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    /// Every event that happened, with its count.
-    pub fn events(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
-        self.events.iter().map(|(k, v)| (*k, *v))
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_insert(0) += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// The byte at `index` of the pattern of seed `seed`.
 pub fn pattern_byte(seed: u64, index: usize) -> u8 {

@@ -25,8 +25,6 @@ pub mod strategy;
 pub use model::{AddExpectation, Class, Model, ModelRegion, REWIND_AFTER};
 pub use runner::run;
 
-use std::collections::BTreeMap;
-
 /// Largest block size a [`Config`] may ask for.
 pub const MAX_BLOCK_SIZE: usize = 300;
 /// Largest alignment a [`Config`] may ask for.
@@ -248,22 +246,7 @@ pub enum Target {
 /// `add_region.ok`, `add_region.too_small`, `add_region.overlap`,
 /// `query.live`, `query.freed`, `query.fresh`, `query.interior`,
 /// `query.foreign`, `iterate.break` and `skipped`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Event name to count.
-    pub events: BTreeMap<&'static str, usize>,
-}
-
-impl Summary {
-    /// How many times `event` happened.
-    pub fn count(&self, event: &str) -> usize {
-        self.events.get(event).copied().unwrap_or(0)
-    }
-
-    fn note(&mut self, event: &'static str) {
-        *self.events.entry(event).or_insert(0) += 1;
-    }
-}
+pub use crate::summary::Summary;
 
 /// Byte `index` of the pattern written into a block allocated with `seed`.
 ///
