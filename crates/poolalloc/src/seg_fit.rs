@@ -204,14 +204,55 @@ impl BinIndex {
         Some(Bin((fl << SL_LOG2) + sl))
     }
 
-    /// Every non-empty bin, in size order.
-    pub(crate) fn nonempty(&self) -> impl Iterator<Item = Bin> + '_ {
-        (0..FL_COUNT).flat_map(move |fl| {
-            let bits = self.second(fl);
-            (0..SL_COUNT)
-                .filter(move |sl| bits & (1 << sl) != 0)
-                .map(move |sl| Bin((fl << SL_LOG2) + sl))
+    /// Every non-empty bin, in size order: one step per non-empty bin,
+    /// found from the bitmaps, not by scanning every bin.
+    pub(crate) fn nonempty(&self) -> NonEmptyBins<'_> {
+        NonEmptyBins {
+            index: self,
+            first: self.first,
+            fl: 0,
+            second: 0,
+        }
+    }
+
+    /// Whether the two levels agree: a first-level bit is set exactly when
+    /// its second-level word is non-zero, and no level at or past
+    /// [`FL_COUNT`] is marked. The other queries assume this.
+    pub(crate) fn is_consistent(&self) -> bool {
+        (0..FL_SLOTS).all(|fl| {
+            let marked = self.first & (1 << fl) != 0;
+            let nonempty = self.second[fl] != 0;
+            marked == nonempty && (fl < FL_COUNT || !nonempty)
         })
+    }
+}
+
+/// The iterator of [`BinIndex::nonempty`].
+pub(crate) struct NonEmptyBins<'a> {
+    index: &'a BinIndex,
+    /// First levels not yet visited.
+    first: usize,
+    /// The first level being visited.
+    fl: usize,
+    /// Its second-level bits not yet returned.
+    second: u32,
+}
+
+impl Iterator for NonEmptyBins<'_> {
+    type Item = Bin;
+
+    fn next(&mut self) -> Option<Bin> {
+        while self.second == 0 {
+            if self.first == 0 {
+                return None;
+            }
+            self.fl = self.first.trailing_zeros() as usize;
+            self.first &= self.first - 1;
+            self.second = self.index.second(self.fl);
+        }
+        let sl = self.second.trailing_zeros() as usize;
+        self.second &= self.second - 1;
+        Some(Bin((self.fl << SL_LOG2) + sl))
     }
 }
 
@@ -297,6 +338,7 @@ mod tests {
         );
         assert_eq!(index.last(), Some(big));
         assert_eq!(index.nonempty().collect::<Vec<_>>(), [small, mid, big]);
+        assert!(index.is_consistent());
         index.mark_empty(big);
         assert_eq!(
             index.first_at_or_after(Bin::for_request(1001).unwrap()),
@@ -304,5 +346,27 @@ mod tests {
         );
         assert_eq!(index.last(), Some(mid));
         assert!(index.is_nonempty(mid) && !index.is_nonempty(big));
+    }
+
+    #[test]
+    fn consistency_requires_both_levels_to_agree() {
+        let mut index = BinIndex::new();
+        assert!(index.is_consistent());
+        let bin = Bin::for_block(100);
+        index.mark_nonempty(bin);
+        assert!(index.is_consistent());
+        let mut stray_first = index.clone();
+        stray_first.first |= 1 << (bin.fl() + 1);
+        assert!(!stray_first.is_consistent());
+        let mut stray_second = index.clone();
+        stray_second.second[bin.fl() + 1] = 1;
+        assert!(!stray_second.is_consistent());
+        let mut past_the_levels = BinIndex::new();
+        past_the_levels.first = 1 << (FL_SLOTS - 1);
+        past_the_levels.second[FL_SLOTS - 1] = 1;
+        assert_eq!(FL_COUNT < FL_SLOTS, !past_the_levels.is_consistent());
+        index.mark_empty(bin);
+        assert!(index.is_consistent());
+        assert_eq!(index.nonempty().count(), 0);
     }
 }

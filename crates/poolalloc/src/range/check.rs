@@ -141,6 +141,9 @@ impl<S: NodeStorage> RangePool<S> {
                 .and_then(|end| end.checked_sub(node.start))
                 .filter(|&size| size > 0)
         };
+        if !self.bins.is_consistent() {
+            return Err(CheckError::BinBitmapMismatch { bin: 0 });
+        }
         // Every list head belongs to a bin marked non-empty, and is the
         // head of that bin.
         for (bin, &head) in self.heads.iter().enumerate() {

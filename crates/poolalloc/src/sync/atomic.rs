@@ -5,8 +5,8 @@
 //! section) where it has no 64-bit compare-and-swap.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
 #[cfg(not(loom))]
-pub(crate) use portable_atomic::{AtomicU32, AtomicU64};
+pub(crate) use portable_atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
 
 pub(crate) use core::sync::atomic::Ordering;

@@ -7,6 +7,10 @@
 //! - [`LockFreePool`]: fixed-size blocks behind `&self`, allocated and
 //!   freed with compare-and-swap on one 64-bit word: a Treiber stack of
 //!   32-bit block indices tagged against ABA.
+//! - [`GlobalDeque`]: a `static` byte queue behind a lock, for interrupt
+//!   handlers ([`CriticalSectionDeque`]) or threads ([`SpinDeque`]).
+//! - [`SpscQueue`]: a lock-free byte ring for one producer and one
+//!   consumer.
 //!
 //! The engines in the rest of the crate take `&mut self`; the types here are
 //! the ways to reach one pool from many places at once.
@@ -14,14 +18,21 @@
 mod atomic;
 #[cfg(feature = "critical-section")]
 mod critical;
+pub mod deque;
 pub mod lock_free;
 pub mod locked;
+mod ring;
+pub mod spsc;
 
 #[cfg(feature = "critical-section")]
 pub use critical::CriticalSectionRawMutex;
+#[cfg(feature = "critical-section")]
+pub use deque::CriticalSectionDeque;
+pub use deque::{GlobalDeque, QueueFull, SpinDeque};
 pub use lock_free::LockFreePool;
 #[cfg(feature = "critical-section")]
 pub use locked::CriticalSectionLocked;
 #[cfg(feature = "parking_lot")]
 pub use locked::MutexLocked;
 pub use locked::{Locked, SpinLocked};
+pub use spsc::{Consumer, Producer, SpscQueue};

@@ -5,7 +5,7 @@ use super::layout::{
     Area, FLAGS, FREE, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, next_free, prev_free, size_of_block,
 };
 use crate::error::CheckError;
-use crate::seg_fit::{BIN_COUNT, Bin};
+use crate::seg_fit::Bin;
 use core::ptr;
 
 /// The set bits of an area's bitmap, in increasing order.
@@ -202,6 +202,9 @@ impl VarPool<'_> {
     /// Verifies the lists and the bin index against `free_blocks`, the
     /// number of free blocks the walk found.
     fn check_bins(&self, free_blocks: usize) -> Result<(), CheckError> {
+        if !self.index.is_consistent() {
+            return Err(CheckError::BinIndexMismatch { bin: 0 });
+        }
         let mut listed = 0usize;
         let mut nonempty = 0usize;
         for (i, &head) in self.heads.iter().enumerate() {
@@ -238,7 +241,7 @@ impl VarPool<'_> {
         let mut first = None;
         let mut last = None;
         for bin in self.index.nonempty() {
-            if bin.index() >= BIN_COUNT || self.heads[bin.index()].is_null() {
+            if self.heads[bin.index()].is_null() {
                 return Err(CheckError::BinIndexMismatch { bin: bin.index() });
             }
             first = first.or(Some(bin));

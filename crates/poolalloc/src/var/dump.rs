@@ -65,35 +65,51 @@ impl<W: Write> HexLines<'_, W> {
         Ok(())
     }
 
+    /// Writes the buffered cells as one line: the offset, the cells in
+    /// hex, then as ASCII. The line is assembled in a byte buffer and
+    /// written with one `write_str`, so a large dump costs a few stores
+    /// per byte rather than one formatting call per byte.
     fn flush(&mut self) -> fmt::Result {
         if self.len == 0 {
             return Ok(());
         }
         write!(self.out, "  {:04x} ", self.offset)?;
-        for i in 0..LINE {
-            match self.cells.get(i).filter(|_| i < self.len) {
-                Some(Cell::Meta) => self.out.write_str(" --")?,
-                Some(Cell::Unknown) => self.out.write_str(" ??")?,
-                Some(Cell::Byte(b)) => write!(self.out, " {b:02x}")?,
-                None => self.out.write_str("   ")?,
-            }
-        }
-        self.out.write_str("  |")?;
-        for cell in &self.cells[..self.len] {
-            let c = match *cell {
-                Cell::Meta => '-',
-                Cell::Unknown => '?',
-                Cell::Byte(b) if (0x20..0x7f).contains(&b) => b as char,
-                Cell::Byte(_) => '.',
+        let mut line = [b' '; LINE_BYTES];
+        for (i, cell) in self.cells[..self.len].iter().enumerate() {
+            let (hex, ascii) = match *cell {
+                Cell::Meta => ([b'-', b'-'], b'-'),
+                Cell::Unknown => ([b'?', b'?'], b'?'),
+                Cell::Byte(b) => {
+                    let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+                    (hex, if (0x20..0x7f).contains(&b) { b } else { b'.' })
+                }
             };
-            self.out.write_char(c)?;
+            line[3 * i + 1..3 * i + 3].copy_from_slice(&hex);
+            line[ASCII_AT + 1 + i] = ascii;
         }
-        self.out.write_str("|\n")?;
+        line[ASCII_AT] = b'|';
+        line[ASCII_AT + 1 + self.len] = b'|';
+        line[ASCII_AT + 2 + self.len] = b'\n';
+        let used = ASCII_AT + 3 + self.len;
+        // Every byte written above is ASCII.
+        let text = core::str::from_utf8(&line[..used]).map_err(|_| fmt::Error)?;
+        self.out.write_str(text)?;
         self.offset += self.len;
         self.len = 0;
         Ok(())
     }
 }
+
+/// Lower-case hex digits.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Where the ASCII column's opening `|` sits in a line after the offset:
+/// three characters per hex cell, then two spaces.
+const ASCII_AT: usize = 3 * LINE + 2;
+
+/// The longest line after the offset: the hex column, the ASCII column
+/// between bars, and the newline.
+const LINE_BYTES: usize = ASCII_AT + LINE + 3;
 
 impl VarPool<'_> {
     /// Writes the pool's statistics, its block map and a hex view of its
