@@ -11,6 +11,11 @@
 //!   handlers ([`CriticalSectionDeque`]) or threads ([`SpinDeque`]).
 //! - [`SpscQueue`]: a lock-free byte ring for one producer and one
 //!   consumer.
+//! - [`ThreadSafePool`] (feature `std`): a typed pool for many threads,
+//!   each allocating from and freeing into its own cache of free slots.
+//! - [`ThreadLocalPool`] (feature `std`): a typed pool bound to one thread,
+//!   and [`thread_local_pool!`](crate::thread_local_pool) for one per
+//!   thread.
 //!
 //! The engines in the rest of the crate take `&mut self`; the types here are
 //! the ways to reach one pool from many places at once.
@@ -21,8 +26,14 @@ mod critical;
 pub mod deque;
 pub mod lock_free;
 pub mod locked;
+#[cfg(feature = "std")]
+mod magazine;
 mod ring;
 pub mod spsc;
+#[cfg(feature = "std")]
+pub mod thread_local;
+#[cfg(feature = "std")]
+pub mod thread_safe;
 
 #[cfg(feature = "critical-section")]
 pub use critical::CriticalSectionRawMutex;
@@ -36,3 +47,7 @@ pub use locked::CriticalSectionLocked;
 pub use locked::MutexLocked;
 pub use locked::{Locked, SpinLocked};
 pub use spsc::{Consumer, Producer, SpscQueue};
+#[cfg(feature = "std")]
+pub use thread_local::ThreadLocalPool;
+#[cfg(feature = "std")]
+pub use thread_safe::{SyncOwned, ThreadSafePool, ThreadSafePoolBuilder};

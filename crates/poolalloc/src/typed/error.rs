@@ -48,6 +48,12 @@ pub enum ConfigError {
     },
     /// The heap refused the pool's memory.
     OutOfMemory,
+    /// A per-thread cache larger than
+    /// [`MAX_CACHE`](crate::sync::thread_safe::MAX_CACHE).
+    CacheTooLarge {
+        /// The cache size asked for.
+        cache: usize,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -84,6 +90,9 @@ impl fmt::Display for ConfigError {
                 "a fixed pool of {capacity} slots cannot have a maximum capacity of {max_capacity}"
             ),
             ConfigError::OutOfMemory => f.write_str("the heap is out of memory"),
+            ConfigError::CacheTooLarge { cache } => {
+                write!(f, "a per-thread cache of {cache} slots is too large")
+            }
         }
     }
 }
