@@ -172,15 +172,20 @@ impl<const C: bool> fmt::Debug for BlockPool<'_, C> {
 }
 
 /// The stride and alignment of blocks of `size` bytes aligned to `align`.
-fn block_layout(size: usize, align: usize) -> Result<(usize, usize), RegionError> {
+const fn block_layout(size: usize, align: usize) -> Result<(usize, usize), RegionError> {
     if size == 0 {
         return Err(RegionError::ZeroSize);
     }
     if !align.is_power_of_two() {
         return Err(RegionError::BadAlignment { align });
     }
-    let align = align.max(align_of::<*mut u8>());
-    let stride = align_up(size.max(size_of::<*mut u8>()), align).ok_or(RegionError::TooLarge)?;
+    // `const`: no `Ord::max`, no `?`.
+    let word = size_of::<*mut u8>();
+    let align = if align < word { word } else { align };
+    let stride = match align_up(if size < word { word } else { size }, align) {
+        Some(stride) => stride,
+        None => return Err(RegionError::TooLarge),
+    };
     // Keep every block offset representable as an `isize`.
     if stride > isize::MAX as usize {
         return Err(RegionError::TooLarge);
@@ -253,8 +258,11 @@ impl<'a, const COUNTERS: bool> BlockPool<'a, COUNTERS> {
     ///
     /// [`RegionError::ZeroSize`], [`RegionError::BadAlignment`] or
     /// [`RegionError::TooLarge`] for a bad layout.
-    pub fn empty(block_size: usize, align: usize) -> Result<Self, RegionError> {
-        let (stride, align) = block_layout(block_size, align)?;
+    pub const fn empty(block_size: usize, align: usize) -> Result<Self, RegionError> {
+        let (stride, align) = match block_layout(block_size, align) {
+            Ok(layout) => layout,
+            Err(e) => return Err(e),
+        };
         Ok(BlockPool {
             free_head: ptr::null_mut(),
             len: 0,

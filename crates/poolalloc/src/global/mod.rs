@@ -1,11 +1,13 @@
 //! [`GlobalPool`]: a `#[global_allocator]` over a `static` region.
 //!
-//! Small requests (at most [`LARGEST_CLASS`] bytes and alignment) go to
-//! one [`BlockPool`] per power-of-two size class, from 16 to 256 bytes:
-//! O(1), no header, no fragmentation inside a class. Each class grows by
-//! chunks of 16 blocks taken from a [`VarPool`] that owns the whole region,
-//! and keeps them (a class's memory is its own high-water mark). Larger or
-//! more aligned requests go to the `VarPool` directly (TLSF, O(1)).
+//! Small requests (at most [`LARGEST_CLASS`] bytes, aligned to at most
+//! [`CLASS_ALIGN`]) go to one [`BlockPool`] per power-of-two size class,
+//! from 16 to 256 bytes: O(1), no header, no fragmentation inside a class.
+//! Each class grows by chunks of up to 16 blocks (and at most a 32nd of the
+//! region, but at least one block) taken from a [`VarPool`] that owns the
+//! whole region, and keeps them (a class's memory is its own high-water
+//! mark). Larger or more aligned requests go to the `VarPool` directly
+//! (TLSF, O(1)).
 //!
 //! All of it sits behind one lock `R` (a [`lock_api::RawMutex`]): a spin
 //! lock by default, or a critical section with
@@ -55,41 +57,79 @@ pub const LARGEST_CLASS: usize = 256;
 /// The number of size classes: 16, 32, 64, 128 and 256 bytes.
 const CLASSES: usize =
     (LARGEST_CLASS.trailing_zeros() - SMALLEST_CLASS.trailing_zeros() + 1) as usize;
-/// Blocks per chunk a class takes from the `VarPool` when it is full.
+/// The most blocks per chunk a class takes from the `VarPool` when it is
+/// full.
 const BLOCKS_PER_CHUNK: usize = 16;
+/// A chunk is at most this fraction of the region (but holds at least one
+/// block), so that small heaps are not used up by half-empty chunks.
+const CHUNK_SHARE: usize = 32;
+
+/// The alignment of every size class's blocks: more aligned requests go
+/// to the `VarPool`, so that a class's chunks need no more alignment than
+/// this (a 256-byte class aligned to 256 would waste up to 255 bytes a
+/// chunk).
+pub const CLASS_ALIGN: usize = 16;
 
 /// The size class of a request, or `None` for the `VarPool`.
 #[inline]
 fn class_of(layout: Layout) -> Option<usize> {
-    let need = layout.size().max(layout.align());
-    if need > LARGEST_CLASS {
+    if layout.size() > LARGEST_CLASS || layout.align() > CLASS_ALIGN {
         return None;
     }
-    let rounded = need.max(SMALLEST_CLASS).next_power_of_two();
+    let rounded = layout.size().max(SMALLEST_CLASS).next_power_of_two();
     Some((rounded.trailing_zeros() - SMALLEST_CLASS.trailing_zeros()) as usize)
 }
 
-/// The block size (and alignment) of class `class`.
+/// The block size of class `class`.
 #[inline]
 const fn class_size(class: usize) -> usize {
     SMALLEST_CLASS << class
 }
 
-/// The engines, built on first use.
+/// The engines. They are `const`-constructed inside the `static`
+/// allocator (no region yet), so that nothing large is ever built on the
+/// stack: a microcontroller's stack may be smaller than they are. The
+/// first allocation gives the `VarPool` its region.
 struct Engines {
     var: VarPool<'static>,
     classes: [BlockPool<'static>; CLASSES],
+    phase: Phase,
+}
+
+/// Whether the engines have their region.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not yet: the first allocation takes the region.
+    Unbuilt,
+    /// The `VarPool` owns the region.
+    Ready,
+    /// The region was taken by something else, or too small: every
+    /// allocation fails.
+    Unusable,
+}
+
+/// An empty size class of blocks of `class_size(c)` bytes.
+const fn empty_class(c: usize) -> BlockPool<'static> {
+    match BlockPool::empty(class_size(c), CLASS_ALIGN) {
+        Ok(pool) => pool,
+        Err(_) => panic!("the size classes are valid block layouts"),
+    }
 }
 
 impl Engines {
-    /// Engines over `region`, or `None` when it cannot hold a `VarPool`.
-    fn new(region: Region<'static>) -> Option<Self> {
-        let var = VarPool::new(region).ok()?;
-        let class = |c: usize| BlockPool::empty(class_size(c), class_size(c)).ok();
-        Some(Engines {
-            var,
-            classes: [class(0)?, class(1)?, class(2)?, class(3)?, class(4)?],
-        })
+    /// Engines with no memory yet.
+    const fn new() -> Self {
+        Engines {
+            var: VarPool::empty(),
+            classes: [
+                empty_class(0),
+                empty_class(1),
+                empty_class(2),
+                empty_class(3),
+                empty_class(4),
+            ],
+            phase: Phase::Unbuilt,
+        }
     }
 
     /// Allocates from class `c`, adding a chunk when it is full.
@@ -98,8 +138,10 @@ impl Engines {
             return Some(block);
         }
         let size = class_size(c);
-        let bytes = BlockPool::region_size_for(BLOCKS_PER_CHUNK, size, size).ok()?;
-        let chunk = self.var.alloc(bytes, size)?;
+        let share = self.var.stats().capacity / CHUNK_SHARE / size;
+        let blocks = share.clamp(1, BLOCKS_PER_CHUNK);
+        let bytes = BlockPool::region_size_for(blocks, size, CLASS_ALIGN).ok()?;
+        let chunk = self.var.alloc(bytes, CLASS_ALIGN)?;
         // SAFETY: the chunk is `bytes` bytes handed out by the `VarPool`,
         // which owns the `'static` region; it is never freed, so the class
         // has it exclusively for as long as the engines live.
@@ -114,25 +156,11 @@ impl Engines {
     }
 }
 
-/// What the engines' state is.
-// The engines live inside the `static` allocator: there is no heap to box
-// them in, and the small variants exist only before the first allocation.
-#[allow(clippy::large_enum_variant)]
-enum State {
-    /// Not built yet: the first allocation takes the region.
-    Unbuilt,
-    /// Built.
-    Ready(Engines),
-    /// The region was taken by something else, or too small: every
-    /// allocation fails.
-    Unusable,
-}
-
 /// A global allocator over a [`StaticRegion`] of `BYTES` bytes, behind a
 /// lock `R` (see the [module documentation](self)).
 pub struct GlobalPool<const BYTES: usize, R: RawMutex = spin::mutex::SpinMutex<()>> {
     memory: &'static StaticRegion<BYTES>,
-    state: Mutex<R, State>,
+    state: Mutex<R, Engines>,
     in_use: AtomicUsize,
     high_water: AtomicUsize,
     allocations: AtomicUsize,
@@ -184,7 +212,7 @@ impl<const BYTES: usize, R: RawMutex> GlobalPool<BYTES, R> {
     pub const fn new(memory: &'static StaticRegion<BYTES>) -> Self {
         GlobalPool {
             memory,
-            state: Mutex::const_new(R::INIT, State::Unbuilt),
+            state: Mutex::const_new(R::INIT, Engines::new()),
             in_use: AtomicUsize::new(0),
             high_water: AtomicUsize::new(0),
             allocations: AtomicUsize::new(0),
@@ -207,17 +235,13 @@ impl<const BYTES: usize, R: RawMutex> GlobalPool<BYTES, R> {
     /// Runs `f` on the engines, building them first if needed; `None` when
     /// the region is unusable.
     fn with_engines<T>(&self, f: impl FnOnce(&mut Engines) -> T) -> Option<T> {
-        let mut state = self.state.lock();
-        if let State::Unbuilt = *state {
-            *state = match self.memory.take().and_then(Engines::new) {
-                Some(engines) => State::Ready(engines),
-                None => State::Unusable,
-            };
+        let mut engines = self.state.lock();
+        if engines.phase == Phase::Unbuilt {
+            let region = self.memory.take();
+            let owned = region.is_some_and(|region| engines.var.add_region(region).is_ok());
+            engines.phase = if owned { Phase::Ready } else { Phase::Unusable };
         }
-        match &mut *state {
-            State::Ready(engines) => Some(f(engines)),
-            _ => None,
-        }
+        (engines.phase == Phase::Ready).then(|| f(&mut engines))
     }
 
     /// Counts an allocation of `size` bytes (or a failure).
