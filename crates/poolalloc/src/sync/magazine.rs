@@ -21,14 +21,13 @@ use core::cell::RefCell;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-/// Identifies a depot for as long as the process runs: never reused, so a
-/// magazine cannot be confused with one of a later pool at the same
-/// address.
+/// Identifies a pool's depot for as long as the process runs: never
+/// reused, so a magazine cannot be confused with one of a later pool at the
+/// same address.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// The shared part: indices no thread holds.
 struct Depot {
-    id: u64,
     state: Mutex<DepotState>,
 }
 
@@ -97,6 +96,9 @@ std::thread_local! {
 /// magazines of at most `cache` indices each. See the [module
 /// documentation](self).
 pub(crate) struct CachedIndices {
+    /// The depot's id, copied here: reading it must not touch the depot's
+    /// cache line, which other threads write when they lock it.
+    id: u64,
     depot: Arc<Depot>,
     cache: usize,
 }
@@ -105,9 +107,10 @@ impl CachedIndices {
     /// `capacity` indices, none handed out; each thread keeps at most
     /// `cache` of them (0: no caching, every operation locks the depot).
     pub(crate) fn new(capacity: u32, cache: usize) -> Self {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         CachedIndices {
+            id,
             depot: Arc::new(Depot {
-                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 state: Mutex::new(DepotState {
                     free: Vec::new(),
                     fresh: 0,
@@ -135,13 +138,13 @@ impl CachedIndices {
             .try_with(|magazines| {
                 let mut magazines = magazines.try_borrow_mut().ok()?;
                 let list = &mut magazines.list;
-                let at = match list.iter().position(|m| m.id == self.depot.id) {
+                let at = match list.iter().position(|m| m.id == self.id) {
                     Some(at) => at,
                     None => {
                         // Forget the magazines of pools that are gone.
                         list.retain(|m| m.depot.strong_count() > 0);
                         list.push(Magazine {
-                            id: self.depot.id,
+                            id: self.id,
                             depot: Arc::downgrade(&self.depot),
                             indices: Vec::with_capacity(self.cache),
                         });
@@ -221,7 +224,7 @@ impl Drop for CachedIndices {
         // they next make one, or when they exit.
         let _ = MAGAZINES.try_with(|magazines| {
             if let Ok(mut magazines) = magazines.try_borrow_mut() {
-                magazines.list.retain(|m| m.id != self.depot.id);
+                magazines.list.retain(|m| m.id != self.id);
             }
         });
     }
