@@ -377,10 +377,10 @@ mod generated {
     use proptest::prelude::*;
     use proptest::test_runner::Config as ProptestConfig;
 
-    /// 256 cases (or `PROPTEST_CASES`), 6 under Miri.
+    /// 256 cases (or `PROPTEST_CASES`), 3 under Miri.
     fn proptest_config() -> ProptestConfig {
         let cases = if cfg!(miri) {
-            6
+            3
         } else {
             std::env::var("PROPTEST_CASES")
                 .ok()

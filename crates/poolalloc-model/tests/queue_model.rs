@@ -57,9 +57,14 @@ impl Model {
     }
 }
 
+/// Operations per case: fewer under Miri, where every step is slow.
+fn max_ops() -> usize {
+    if cfg!(miri) { 60 } else { 200 }
+}
+
 fn cases() -> ProptestConfig {
     ProptestConfig {
-        cases: if cfg!(miri) { 4 } else { 256 },
+        cases: if cfg!(miri) { 2 } else { 256 },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -69,7 +74,7 @@ proptest! {
     #![proptest_config(cases())]
 
     #[test]
-    fn global_deque_matches_its_model(ops in proptest::collection::vec(op(), 0..200)) {
+    fn global_deque_matches_its_model(ops in proptest::collection::vec(op(), 0..max_ops())) {
         let deque: SpinDeque<N> = SpinDeque::new();
         let mut model = Model::default();
         for op in ops {
@@ -120,7 +125,7 @@ proptest! {
     }
 
     #[test]
-    fn spsc_queue_matches_its_model(ops in proptest::collection::vec(op(), 0..200)) {
+    fn spsc_queue_matches_its_model(ops in proptest::collection::vec(op(), 0..max_ops())) {
         let mut queue: SpscQueue<N> = SpscQueue::new();
         let (mut tx, mut rx) = queue.split_mut();
         let mut model = Model::default();

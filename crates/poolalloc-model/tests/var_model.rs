@@ -75,7 +75,7 @@ fn config() -> impl Strategy<Value = Config> {
 
 fn proptest_config() -> ProptestConfig {
     ProptestConfig {
-        cases: if cfg!(miri) { 3 } else { 256 },
+        cases: if cfg!(miri) { 2 } else { 256 },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
