@@ -59,12 +59,12 @@ impl Model {
 
 /// Operations per case: fewer under Miri, where every step is slow.
 fn max_ops() -> usize {
-    if cfg!(miri) { 60 } else { 200 }
+    if cfg!(miri) { 40 } else { 200 }
 }
 
 fn cases() -> ProptestConfig {
     ProptestConfig {
-        cases: if cfg!(miri) { 2 } else { 256 },
+        cases: if cfg!(miri) { 1 } else { 256 },
         failure_persistence: None,
         ..ProptestConfig::default()
     }
