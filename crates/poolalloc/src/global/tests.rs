@@ -163,3 +163,22 @@ fn threads_share_a_global_pool() {
         (0, 2 * rounds, 2 * rounds)
     );
 }
+
+#[test]
+fn a_small_heap_serves_most_of_its_bytes() {
+    static MEMORY: StaticRegion<5120> = StaticRegion::new();
+    let pool: GlobalPool<5120> = GlobalPool::new(&MEMORY);
+    let mut live = Vec::new();
+    for (size, align) in [(8, 8), (240, 4), (140, 8), (232, 8), (232, 8), (24, 8), (1000, 8)] {
+        let layout = Layout::from_size_align(size, align).unwrap();
+        // SAFETY: non-zero size.
+        let p = unsafe { pool.alloc(layout) };
+        assert!(!p.is_null(), "{size} after {:?}", pool.stats());
+        live.push((p, layout));
+    }
+    for (p, layout) in live {
+        // SAFETY: allocated above with `layout`.
+        unsafe { pool.dealloc(p, layout) };
+    }
+    assert_eq!(pool.stats().in_use, 0);
+}
