@@ -169,7 +169,15 @@ fn a_small_heap_serves_most_of_its_bytes() {
     static MEMORY: StaticRegion<5120> = StaticRegion::new();
     let pool: GlobalPool<5120> = GlobalPool::new(&MEMORY);
     let mut live = Vec::new();
-    for (size, align) in [(8, 8), (240, 4), (140, 8), (232, 8), (232, 8), (24, 8), (1000, 8)] {
+    for (size, align) in [
+        (8, 8),
+        (240, 4),
+        (140, 8),
+        (232, 8),
+        (232, 8),
+        (24, 8),
+        (1000, 8),
+    ] {
         let layout = Layout::from_size_align(size, align).unwrap();
         // SAFETY: non-zero size.
         let p = unsafe { pool.alloc(layout) };
