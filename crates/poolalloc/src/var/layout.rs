@@ -378,6 +378,12 @@ impl Caller {
         Caller { user, len }
     }
 
+    /// The caller's pointer.
+    #[inline(always)]
+    pub(super) fn user(self) -> *mut u8 {
+        self.user
+    }
+
     /// Writes `value` at `at`, a pointer with the region's provenance:
     /// through the caller's pointer when `at` lies among the caller's
     /// bytes, through `at` otherwise, and byte by byte through each when

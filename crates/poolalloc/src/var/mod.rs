@@ -135,7 +135,7 @@ use core::mem::MaybeUninit;
 use core::ops::ControlFlow;
 use core::ptr::{self, NonNull};
 use layout::{
-    Area, Caller, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit,
+    Area, Caller, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, WORD, clear_bit,
     next_free, prev_free, set_bit, set_links, set_prev_free, size_of_block,
 };
 
@@ -960,12 +960,12 @@ impl<'a> VarPool<'a> {
         // out `G` lets the compiler see that the links of the freed block
         // are at `ptr` itself.)
         unsafe {
-            if self.slow {
-                let b = base.add(off - self.lead).cast::<Hdr>();
-                self.release_cold(b, ptr.as_ptr(), len);
-            } else {
+            if !self.slow && len >= 2 * WORD {
                 let b = base.add(off - G).cast::<Hdr>();
                 self.release::<true>(b, ptr.as_ptr(), len, false);
+            } else {
+                let b = base.add(off - self.lead).cast::<Hdr>();
+                self.release_cold(b, ptr.as_ptr(), len);
             }
         }
     }
@@ -1047,7 +1047,7 @@ impl<'a> VarPool<'a> {
     /// whole usable size if that is less: those bytes are written through
     /// `user` (see [`Caller`]). `scrub` is [`scrub`](Self::scrub) (or
     /// `false` when the caller knows it is off); `PLAIN` says that guards
-    /// are off.
+    /// are off and `len` is at least two words.
     ///
     /// # Safety
     ///
@@ -1085,7 +1085,9 @@ impl<'a> VarPool<'a> {
         // from `user` on.
         unsafe {
             let caller = Caller::new(user, len);
-            self.make_free::<false>(b, size, raw & PREV_FREE != 0, scrub, caller);
+            // Without guards the links go to the first two words of the
+            // caller's bytes, which it reaches when `PLAIN`.
+            self.make_free::<false, PLAIN>(b, size, raw & PREV_FREE != 0, scrub, caller);
         }
     }
 
@@ -1104,9 +1106,10 @@ impl<'a> VarPool<'a> {
     /// set. `scrub` is [`scrub`](Self::scrub). The caller's bytes, if any,
     /// lie in `b .. b + size`, and in `b`'s header only when `TAIL` (`b`
     /// is the tail of a block shrunk in place, whose previous block is
-    /// used).
+    /// used). `AT_USER` says that they start `G` bytes into `b`, where its
+    /// links go, and are at least two words long.
     #[inline(always)]
-    unsafe fn make_free<const TAIL: bool>(
+    unsafe fn make_free<const TAIL: bool, const AT_USER: bool>(
         &mut self,
         b: *mut Hdr,
         size: usize,
@@ -1161,7 +1164,25 @@ impl<'a> VarPool<'a> {
             let after = start.byte_add(size);
             (*after).prev = start;
             (*after).size |= PREV_FREE;
-            self.push_free_via(start, size, caller);
+            if AT_USER {
+                // The links are the first two words of the caller's bytes
+                // (at `G` from `b`, as the caller's contract says), or the
+                // previous block's.
+                let links = if prev_free {
+                    (&raw mut (*start.cast::<FreeHdr>()).next_free).cast::<u8>()
+                } else {
+                    caller.user()
+                };
+                // `links` is the links of `start`, valid for writes of
+                // two words through its pointer (this closure runs inside
+                // this `unsafe` block).
+                self.push_free_with(start, size, |head| {
+                    links.cast::<*mut Hdr>().write(head);
+                    links.cast::<*mut Hdr>().add(1).write(ptr::null_mut());
+                });
+            } else {
+                self.push_free_via(start, size, caller);
+            }
             // Last, when nothing else is left to do: `next` and `b` (both
             // in the same area) stop being block starts when merged away.
             if merge_next || prev_free {
@@ -1214,15 +1235,33 @@ impl<'a> VarPool<'a> {
     /// writes through its pointer.
     #[inline(always)]
     unsafe fn push_free_via(&mut self, b: *mut Hdr, size: usize, caller: Caller) {
+        let set = |head| {
+            // SAFETY: the caller's contract: `b` has room for its links.
+            unsafe { set_links(b, head, ptr::null_mut(), caller) }
+        };
+        // SAFETY: the caller's contract.
+        unsafe { self.push_free_with(b, size, set) }
+    }
+
+    /// As [`push_free`](Self::push_free), with `set_links` writing `b`'s
+    /// links: the head it is given and a null back link.
+    ///
+    /// # Safety
+    ///
+    /// As [`push_free`](Self::push_free).
+    #[inline(always)]
+    unsafe fn push_free_with(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        set_links: impl FnOnce(*mut Hdr),
+    ) {
         let bin = Bin::for_block(size >> G_SHIFT);
         let head = self.head(bin);
-        // SAFETY: `b` has room for its links; `head`, when not null, is a
-        // free block of this pool, and otherwise the back link goes to the
-        // sink.
-        unsafe {
-            set_links(b, head, ptr::null_mut(), caller);
-            set_prev_free(self.or_sink(head), b);
-        }
+        set_links(head);
+        // SAFETY: `head`, when not null, is a free block of this pool, and
+        // otherwise the back link goes to the sink.
+        unsafe { set_prev_free(self.or_sink(head), b) };
         self.index.mark_nonempty(bin);
         *self.head_mut(bin) = b;
         self.free_blocks += 1;
@@ -1388,7 +1427,7 @@ impl<'a> VarPool<'a> {
                 caller.write(&raw mut (*tail).prev, b);
                 self.mark_start(tail);
                 self.in_use -= rest;
-                self.make_free::<true>(tail, rest, false, self.scrub, caller);
+                self.make_free::<true, false>(tail, rest, false, self.scrub, caller);
             }
         }
         if self.guard != 0 {
