@@ -298,8 +298,10 @@ impl<const BYTES: usize, R: RawMutex> GlobalPool<BYTES, R> {
             // SAFETY: the same layout maps to the same class that served
             // it; the block is live (the caller's contract).
             Some(c) => unsafe { e.classes[c].free_unchecked(block) },
-            // SAFETY: as above, for the `VarPool`.
-            None => unsafe { e.var.free_unchecked(block) },
+            // SAFETY: as above, for the `VarPool`; the caller's pointer
+            // reaches the layout's size (a `Box`'s covers no more), which
+            // the block's usable size is at least.
+            None => unsafe { e.var.free_unchecked_within(block, layout.size()) },
         });
     }
 }
@@ -347,7 +349,11 @@ unsafe impl<const BYTES: usize, R: RawMutex> GlobalAlloc for GlobalPool<BYTES, R
             // SAFETY: `ptr` is a live `VarPool` allocation.
             let block = unsafe { NonNull::new_unchecked(ptr) };
             let moved = self
-                .with_engines(|e| e.var.realloc_aligned(block, new_size, layout.align()).ok())
+                .with_engines(|e| {
+                    e.var
+                        .realloc_within(block, layout.size(), new_size, layout.align())
+                        .ok()
+                })
                 .flatten();
             let new = moved.map_or(ptr::null_mut(), NonNull::as_ptr);
             return self.count_realloc(new, layout.size(), new_size);

@@ -15,7 +15,7 @@
 //! [`VarPool::GUARD_BYTE`].
 
 use super::VarPool;
-use super::layout::{G, Hdr, WORD, size_of_block};
+use super::layout::{Caller, G, Hdr, WORD, size_of_block};
 use crate::error::{GuardConfigError, GuardCorruption, GuardSide};
 use crate::region::align_up;
 
@@ -148,13 +148,17 @@ impl VarPool<'_> {
         }
     }
 
-    /// Writes the requested size and the guards of used block `b`.
+    /// Writes the requested size and the guards of used block `b`. The
+    /// size word and the front guard lie before the allocation; the tail
+    /// guard may lie in bytes a shrinking allocation's caller still holds,
+    /// and is written through `caller`.
     ///
     /// # Safety
     ///
     /// Guards are on; `b` is a used block of `size` bytes holding a request
-    /// of `req` bytes (`lead + req + guard <= size`).
-    pub(super) unsafe fn arm_guards(&self, b: *mut Hdr, size: usize, req: usize) {
+    /// of `req` bytes (`lead + req + guard <= size`); `caller`'s bytes, if
+    /// any, lie in its payload.
+    pub(super) unsafe fn arm_guards(&self, b: *mut Hdr, size: usize, req: usize, caller: Caller) {
         debug_assert!(self.lead + req + self.guard <= size);
         let start = b.cast::<u8>();
         // SAFETY: everything written lies in the block, past its header.
@@ -164,7 +168,7 @@ impl VarPool<'_> {
                 .add(G + WORD)
                 .write_bytes(Self::GUARD_BYTE, self.lead - G - WORD);
             let tail = self.lead + req;
-            start.add(tail).write_bytes(Self::GUARD_BYTE, size - tail);
+            caller.fill(start.add(tail), Self::GUARD_BYTE, size - tail);
         }
     }
 

@@ -106,17 +106,19 @@ pub(super) unsafe fn prev_free(b: *mut Hdr) -> *mut Hdr {
     unsafe { (*b.cast::<FreeHdr>()).prev_free }
 }
 
-/// Sets the links of free block `b`.
+/// Sets the links of free block `b`, through `caller` (see [`Caller`]).
 ///
 /// # Safety
 ///
-/// `b` starts a block of at least [`MIN_BLOCK`] bytes in a live region.
+/// `b` starts a block of at least [`MIN_BLOCK`] bytes in a live region;
+/// `caller`'s bytes are valid for writes through its pointer.
 #[inline(always)]
-pub(super) unsafe fn set_links(b: *mut Hdr, next: *mut Hdr, prev: *mut Hdr) {
+pub(super) unsafe fn set_links(b: *mut Hdr, next: *mut Hdr, prev: *mut Hdr, caller: Caller) {
+    let b = b.cast::<FreeHdr>();
     // SAFETY: the block is at least `MIN_BLOCK` long, room for the links.
     unsafe {
-        (*b.cast::<FreeHdr>()).next_free = next;
-        (*b.cast::<FreeHdr>()).prev_free = prev;
+        caller.write(&raw mut (*b).next_free, next);
+        caller.write(&raw mut (*b).prev_free, prev);
     }
 }
 
@@ -341,4 +343,125 @@ pub(super) unsafe fn clear_bit(bits: *mut u64, off: usize) {
     let g = off >> G_SHIFT;
     // SAFETY: as in `set_bit`.
     unsafe { *bits.add(g / 64) &= !(1 << (g % 64)) };
+}
+
+/// The bytes of an allocation that is being freed or resized, as its caller
+/// sees them: `len` bytes at `user`, the pointer the caller passed in.
+///
+/// The caller may still hold those bytes under a Stacked or Tree Borrows
+/// *protector* while the pool works on them: a `Box` does while
+/// `GlobalAlloc::dealloc` frees it, a reference argument does until its
+/// function returns. A write to them through any other pointer, such as
+/// one derived from the region's start, would then be undefined behaviour.
+/// So every access the pool makes to a byte in `user .. user + len` goes
+/// through a pointer derived from `user` ([`write`](Self::write),
+/// [`fill`](Self::fill)), and every other access (block headers, guards,
+/// neighbouring blocks, slack past `len`) through the region's pointers,
+/// where the caller's pointer may have no provenance. Pointers *stored* in
+/// headers and links always carry the region's provenance.
+#[derive(Clone, Copy)]
+pub(super) struct Caller {
+    user: *mut u8,
+    len: usize,
+}
+
+impl Caller {
+    /// No caller's bytes: every access goes through the region's pointers.
+    pub(super) const NONE: Caller = Caller {
+        user: ptr::null_mut(),
+        len: 0,
+    };
+
+    /// The `len` bytes at `user`.
+    #[inline(always)]
+    pub(super) fn new(user: *mut u8, len: usize) -> Caller {
+        Caller { user, len }
+    }
+
+    /// The caller's pointer.
+    #[inline(always)]
+    pub(super) fn user(self) -> *mut u8 {
+        self.user
+    }
+
+    /// Writes `value` at `at`, a pointer with the region's provenance:
+    /// through the caller's pointer when `at` lies among the caller's
+    /// bytes, through `at` otherwise, and byte by byte through each when
+    /// the value straddles the end of the caller's bytes (which can end
+    /// anywhere: a `Box`'s pointer reaches exactly its value's size).
+    ///
+    /// # Safety
+    ///
+    /// `at` is aligned and lies in one block of a live region; the
+    /// caller's bytes are valid for writes through `user`.
+    #[inline(always)]
+    pub(super) unsafe fn write<T: Copy>(self, at: *mut T, value: T) {
+        let off = at.addr().wrapping_sub(self.user.addr());
+        if off >= self.len {
+            // SAFETY: the caller's contract; not the caller's bytes.
+            unsafe { at.write(value) };
+        } else if self.len - off >= size_of::<T>() {
+            // SAFETY: all of it is the caller's, reached from `user`; the
+            // address is `at`'s, so aligned.
+            unsafe { self.user.add(off).cast::<T>().write(value) };
+        } else {
+            // SAFETY: the caller's contract; `off` is among the caller's
+            // bytes and `value` runs past their end.
+            unsafe { self.write_straddling(at, value, off) };
+        }
+    }
+
+    /// [`write`](Self::write) of a value that starts among the caller's
+    /// bytes, `off` bytes in, and ends past them. Out of line: only a
+    /// caller's pointer that reaches less than the usable size, ending in
+    /// the middle of a word, makes one.
+    ///
+    /// # Safety
+    ///
+    /// As [`write`](Self::write); `off < len < off + size_of::<T>()`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn write_straddling<T: Copy>(self, at: *mut T, value: T, off: usize) {
+        let inside = self.len - off;
+        let src = (&raw const value).cast::<u8>();
+        // SAFETY: the first `inside` bytes are the caller's, the others
+        // not; both parts are in the block.
+        unsafe {
+            ptr::copy_nonoverlapping(src, self.user.add(off), inside);
+            ptr::copy_nonoverlapping(
+                src.add(inside),
+                at.cast::<u8>().add(inside),
+                size_of::<T>() - inside,
+            );
+        }
+    }
+
+    /// Fills `len` bytes at `at` (a pointer with the region's provenance)
+    /// with `byte`: the caller's bytes among them through the caller's
+    /// pointer, the others through `at`.
+    ///
+    /// # Safety
+    ///
+    /// `at .. at + len` lies in one block of a live region; the caller's
+    /// bytes are valid for writes through `user`.
+    #[inline(always)]
+    pub(super) unsafe fn fill(self, at: *mut u8, byte: u8, len: usize) {
+        let start = at.addr();
+        let end = start + len;
+        let lo = self.user.addr().clamp(start, end);
+        let hi = self.user.addr().saturating_add(self.len).clamp(start, end);
+        // SAFETY: `start <= lo <= hi <= end` split the range into the bytes
+        // before the caller's, the caller's (reached from `user`, which is
+        // at or before `lo` when the part is not empty) and the bytes
+        // after; all are in the block.
+        unsafe {
+            at.write_bytes(byte, lo - start);
+            if hi > lo {
+                self.user
+                    .add(lo - self.user.addr())
+                    .write_bytes(byte, hi - lo);
+            }
+            at.add(hi - start).write_bytes(byte, end - hi);
+        }
+    }
 }

@@ -105,6 +105,12 @@
 //! visible. With [`set_scrub(true)`](VarPool::set_scrub) the pool keeps
 //! *every* byte of free memory filled with that byte, in all builds, so
 //! that [`dump`](VarPool::dump) can show it.
+//!
+//! Whatever `free` and `realloc` write into the bytes of the allocation
+//! they are given (free-list links, headers of a split-off tail, scrub
+//! bytes, guards) goes through the pointer they were given, never through
+//! one of the pool's own: the caller may still hold those bytes under a
+//! Stacked or Tree Borrows protector, as a `Box` being dropped does.
 
 mod check;
 mod dump;
@@ -129,8 +135,8 @@ use core::mem::MaybeUninit;
 use core::ops::ControlFlow;
 use core::ptr::{self, NonNull};
 use layout::{
-    Area, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, clear_bit, next_free,
-    prev_free, set_bit, set_links, set_prev_free, size_of_block,
+    Area, Caller, FLAGS, FREE, FreeHdr, G, G_SHIFT, Hdr, MIN_BLOCK, PREV_FREE, WORD, clear_bit,
+    next_free, prev_free, set_bit, set_links, set_prev_free, size_of_block,
 };
 
 /// The largest request the inline path of [`VarPool::alloc`] serves: its
@@ -822,8 +828,9 @@ impl<'a> VarPool<'a> {
         // SAFETY: `lead < total <= size`, so the allocation is in the block.
         let user = unsafe { b.cast::<u8>().add(lead) };
         if !PLAIN && self.guard != 0 {
-            // SAFETY: the block is used, `kept` bytes, for `req` bytes.
-            unsafe { self.arm_guards(b, kept, req) };
+            // SAFETY: the block is used, `kept` bytes, for `req` bytes; it
+            // is a fresh allocation, with no caller's bytes yet.
+            unsafe { self.arm_guards(b, kept, req, Caller::NONE) };
         }
         if kept < size {
             // SAFETY: the split-off rest starts inside the block.
@@ -890,26 +897,28 @@ impl<'a> VarPool<'a> {
             // SAFETY: `off` is inside the hinted area; with guards off the
             // lead is `G`.
             if let Some(b) = unsafe { live_at(self.hint_base, self.hint_bits, off, G) } {
-                // SAFETY: `live_at` found a used block of this pool.
-                unsafe { self.release(b, false) };
+                // SAFETY: `live_at` found a used block of this pool, whose
+                // allocation is `ptr`; guards are off.
+                unsafe { self.release::<true>(b, ptr.as_ptr(), usize::MAX, false) };
                 return Ok(());
             }
         }
-        self.free_slow(addr)
+        self.free_slow(ptr)
     }
 
     /// [`free`](Self::free) for everything but the common case.
     #[inline(never)]
-    fn free_slow(&mut self, addr: usize) -> Result<(), FreeError> {
-        let b = self.live_block_mut(addr)?;
+    fn free_slow(&mut self, ptr: NonNull<u8>) -> Result<(), FreeError> {
+        let b = self.live_block_mut(ptr.as_ptr().addr())?;
         let guard = if self.guard != 0 {
             // SAFETY: `b` is a live block of this pool.
             unsafe { self.check_guards(b) }
         } else {
             Ok(())
         };
-        // SAFETY: `b` is a live block of this pool.
-        unsafe { self.release(b, self.scrub) };
+        // SAFETY: `b` is a live block of this pool, whose allocation is
+        // `ptr`.
+        unsafe { self.release::<false>(b, ptr.as_ptr(), usize::MAX, self.scrub) };
         guard.map_err(FreeError::GuardCorrupted)
     }
 
@@ -923,19 +932,40 @@ impl<'a> VarPool<'a> {
     /// [`reset`](Self::reset) since.
     #[inline(always)]
     pub unsafe fn free_unchecked(&mut self, ptr: NonNull<u8>) {
+        // SAFETY: the caller's contract; `ptr` is valid for its whole
+        // usable size.
+        unsafe { self.free_unchecked_within(ptr, usize::MAX) }
+    }
+
+    /// As [`free_unchecked`](Self::free_unchecked), for a caller whose
+    /// pointer may reach only the first `len` bytes of the allocation
+    /// (`GlobalAlloc::dealloc` is given the layout's size, and a `Box`'s
+    /// pointer covers no more): the pool writes those bytes through `ptr`
+    /// and any beyond them through its own pointers.
+    ///
+    /// # Safety
+    ///
+    /// As [`free_unchecked`](Self::free_unchecked); `ptr` is valid for
+    /// writes of `len` bytes, or of its usable size if that is less.
+    #[inline(always)]
+    pub(crate) unsafe fn free_unchecked_within(&mut self, ptr: NonNull<u8>, len: usize) {
         let addr = ptr.as_ptr().addr();
         // The block is derived from the area's base, not from `ptr`, so
         // that it carries the region's provenance.
         let (base, _) = self.area_of(addr);
         let off = addr - base.addr();
         // SAFETY: the caller promises a live allocation, whose block starts
-        // `lead` bytes before it in the area of `base`.
+        // `lead` bytes before it in the area of `base`: `G` bytes when the
+        // pool is not on its slow path, as guards are off then. (Spelling
+        // out `G` lets the compiler see that the links of the freed block
+        // are at `ptr` itself.)
         unsafe {
-            let b = base.add(off - self.lead).cast::<Hdr>();
-            if self.slow {
-                self.release_cold(b);
+            if !self.slow && len >= 2 * WORD {
+                let b = base.add(off - G).cast::<Hdr>();
+                self.release::<true>(b, ptr.as_ptr(), len, false);
             } else {
-                self.release(b, false);
+                let b = base.add(off - self.lead).cast::<Hdr>();
+                self.release_cold(b, ptr.as_ptr(), len);
             }
         }
     }
@@ -947,9 +977,9 @@ impl<'a> VarPool<'a> {
     /// As [`release`](Self::release).
     #[cold]
     #[inline(never)]
-    unsafe fn release_cold(&mut self, b: *mut Hdr) {
+    unsafe fn release_cold(&mut self, b: *mut Hdr, user: *mut u8, len: usize) {
         // SAFETY: the caller's contract.
-        unsafe { self.release(b, self.scrub) }
+        unsafe { self.release::<false>(b, user, len, self.scrub) }
     }
 
     /// The block of the live allocation at `addr`, after the checks of a
@@ -1012,43 +1042,84 @@ impl<'a> VarPool<'a> {
         }
     }
 
-    /// Frees used block `b`;
-    /// `scrub` is [`scrub`](Self::scrub) (or `false` when the caller knows
-    /// it is off).
+    /// Frees used block `b`, whose allocation the caller passed in as
+    /// `user`, valid for the first `len` bytes of the allocation or its
+    /// whole usable size if that is less: those bytes are written through
+    /// `user` (see [`Caller`]). `scrub` is [`scrub`](Self::scrub) (or
+    /// `false` when the caller knows it is off); `PLAIN` says that guards
+    /// are off and `len` is at least two words.
     ///
     /// # Safety
     ///
-    /// `b` is a used block of this pool.
+    /// `b` is a used block of this pool, `user` its allocation with the
+    /// provenance just described.
     #[inline(always)]
-    unsafe fn release(&mut self, b: *mut Hdr, scrub: bool) {
+    unsafe fn release<const PLAIN: bool>(
+        &mut self,
+        b: *mut Hdr,
+        user: *mut u8,
+        len: usize,
+        scrub: bool,
+    ) {
         // SAFETY: the caller promises a used block.
         let raw = unsafe { (*b).size };
         let size = raw & !FLAGS;
+        let len = if PLAIN {
+            // Without guards the usable bytes run to the block's end, and
+            // `make_free` writes through `caller` only inside the block:
+            // `len` needs no cut to the usable size, which spares the hot
+            // path a dependency on the size just loaded. Capped so that
+            // addresses before `user` stay outside the caller's bytes.
+            len.min(isize::MAX as usize)
+        } else {
+            // With guards the usable size is the request stored in the
+            // block, which a broken guard (reported after this free) may
+            // have overwritten: never past the block's end.
+            // SAFETY: as above.
+            unsafe { self.usable_of(b) }.min(size - self.lead).min(len)
+        };
         self.in_use -= size;
         self.live -= 1;
         self.counters.freed();
-        // SAFETY: as above.
-        unsafe { self.make_free(b, size, raw & PREV_FREE != 0, scrub) };
+        // SAFETY: as above; the caller's bytes are the block's payload
+        // from `user` on.
+        unsafe {
+            let caller = Caller::new(user, len);
+            // Without guards the links go to the first two words of the
+            // caller's bytes, which it reaches when `PLAIN`.
+            self.make_free::<false, PLAIN>(b, size, raw & PREV_FREE != 0, scrub, caller);
+        }
     }
 
     /// Turns `b`, a block of `size` bytes that is on no list and whose
     /// payload nobody uses any more, into a free block merged with its free
     /// neighbours.
     ///
+    /// Every write into `b`'s own bytes goes through `caller` (the
+    /// caller's pointer for the caller's bytes, the region's elsewhere);
+    /// the neighbours are written through the region's pointers.
+    ///
     /// # Safety
     ///
     /// `b` is a block of this pool with a correct `prev` link; its previous
     /// block is free exactly when `prev_free`; its size word need not be
-    /// set. `scrub` is [`scrub`](Self::scrub).
+    /// set. `scrub` is [`scrub`](Self::scrub). The caller's bytes, if any,
+    /// lie in `b .. b + size`, and in `b`'s header only when `TAIL` (`b`
+    /// is the tail of a block shrunk in place, whose previous block is
+    /// used). `AT_USER` says that they start `G` bytes into `b`, where its
+    /// links go, and are at least two words long.
     #[inline(always)]
-    unsafe fn make_free(&mut self, b: *mut Hdr, size: usize, prev_free: bool, scrub: bool) {
+    unsafe fn make_free<const TAIL: bool, const AT_USER: bool>(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        prev_free: bool,
+        scrub: bool,
+        caller: Caller,
+    ) {
         if cfg!(debug_assertions) || scrub {
             // SAFETY: the payload is the block's, unused now.
-            unsafe {
-                b.cast::<u8>()
-                    .add(G)
-                    .write_bytes(Self::SCRUB_BYTE, size - G)
-            };
+            unsafe { caller.fill(b.cast::<u8>().add(G), Self::SCRUB_BYTE, size - G) };
         }
         let mut start = b;
         let mut size = size;
@@ -1062,6 +1133,7 @@ impl<'a> VarPool<'a> {
                 let next_size = next_size & !FLAGS;
                 self.unlink(next, next_size);
                 if scrub {
+                    // The next block is past the caller's bytes.
                     next.cast::<u8>().write_bytes(Self::SCRUB_BYTE, MIN_BLOCK);
                 }
                 size += next_size;
@@ -1071,17 +1143,46 @@ impl<'a> VarPool<'a> {
                 let p_size = size_of_block(p);
                 self.unlink(p, p_size);
                 if scrub {
-                    b.cast::<u8>().write_bytes(Self::SCRUB_BYTE, G);
+                    caller.fill(b.cast::<u8>(), Self::SCRUB_BYTE, G);
                 }
                 size += p_size;
                 start = p;
             }
+            // The header and links of the merged block are `b`'s, written
+            // through `caller` (its header is among the caller's bytes only
+            // when `b` is a tail split off in place, and its links are the
+            // first bytes of a freed allocation when guards are off), or
+            // those of the free block before it, which are the pool's
+            // alone.
+            let caller = if prev_free { Caller::NONE } else { caller };
             // A free block's previous block is never free.
-            (*start).size = size | FREE;
+            if TAIL {
+                caller.write(&raw mut (*start).size, size | FREE);
+            } else {
+                (*start).size = size | FREE;
+            }
             let after = start.byte_add(size);
             (*after).prev = start;
             (*after).size |= PREV_FREE;
-            self.push_free(start, size);
+            if AT_USER {
+                // The links are the first two words of the caller's bytes
+                // (at `G` from `b`, as the caller's contract says), or the
+                // previous block's.
+                let links = if prev_free {
+                    (&raw mut (*start.cast::<FreeHdr>()).next_free).cast::<u8>()
+                } else {
+                    caller.user()
+                };
+                // `links` is the links of `start`, valid for writes of
+                // two words through its pointer (this closure runs inside
+                // this `unsafe` block).
+                self.push_free_with(start, size, |head| {
+                    links.cast::<*mut Hdr>().write(head);
+                    links.cast::<*mut Hdr>().add(1).write(ptr::null_mut());
+                });
+            } else {
+                self.push_free_via(start, size, caller);
+            }
             // Last, when nothing else is left to do: `next` and `b` (both
             // in the same area) stop being block starts when merged away.
             if merge_next || prev_free {
@@ -1121,15 +1222,46 @@ impl<'a> VarPool<'a> {
     /// list.
     #[inline(always)]
     unsafe fn push_free(&mut self, b: *mut Hdr, size: usize) {
+        // SAFETY: the caller's contract.
+        unsafe { self.push_free_via(b, size, Caller::NONE) }
+    }
+
+    /// As [`push_free`](Self::push_free), writing `b`'s links through
+    /// `caller` (see [`Caller`]).
+    ///
+    /// # Safety
+    ///
+    /// As [`push_free`](Self::push_free); `caller`'s bytes are valid for
+    /// writes through its pointer.
+    #[inline(always)]
+    unsafe fn push_free_via(&mut self, b: *mut Hdr, size: usize, caller: Caller) {
+        let set = |head| {
+            // SAFETY: the caller's contract: `b` has room for its links.
+            unsafe { set_links(b, head, ptr::null_mut(), caller) }
+        };
+        // SAFETY: the caller's contract.
+        unsafe { self.push_free_with(b, size, set) }
+    }
+
+    /// As [`push_free`](Self::push_free), with `set_links` writing `b`'s
+    /// links: the head it is given and a null back link.
+    ///
+    /// # Safety
+    ///
+    /// As [`push_free`](Self::push_free).
+    #[inline(always)]
+    unsafe fn push_free_with(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        set_links: impl FnOnce(*mut Hdr),
+    ) {
         let bin = Bin::for_block(size >> G_SHIFT);
         let head = self.head(bin);
-        // SAFETY: `b` has room for its links; `head`, when not null, is a
-        // free block of this pool, and otherwise the back link goes to the
-        // sink.
-        unsafe {
-            set_links(b, head, ptr::null_mut());
-            set_prev_free(self.or_sink(head), b);
-        }
+        set_links(head);
+        // SAFETY: `head`, when not null, is a free block of this pool, and
+        // otherwise the back link goes to the sink.
+        unsafe { set_prev_free(self.or_sink(head), b) };
         self.index.mark_nonempty(bin);
         *self.head_mut(bin) = b;
         self.free_blocks += 1;
@@ -1198,6 +1330,20 @@ impl<'a> VarPool<'a> {
         new_size: usize,
         align: usize,
     ) -> Result<NonNull<u8>, ReallocError> {
+        self.realloc_within(ptr, usize::MAX, new_size, align)
+    }
+
+    /// As [`realloc_aligned`](Self::realloc_aligned), for a caller whose
+    /// pointer may reach only the first `len` bytes of the allocation (see
+    /// [`free_unchecked_within`](Self::free_unchecked_within)); a move
+    /// keeps at most those bytes.
+    pub(crate) fn realloc_within(
+        &mut self,
+        ptr: NonNull<u8>,
+        len: usize,
+        new_size: usize,
+        align: usize,
+    ) -> Result<NonNull<u8>, ReallocError> {
         if !align.is_power_of_two() {
             return Err(ReallocError::Alloc(AllocError::BadAlignment { align }));
         }
@@ -1213,11 +1359,15 @@ impl<'a> VarPool<'a> {
             .filter(|&t| t <= isize::MAX as usize)
             .ok_or(ReallocError::Alloc(AllocError::TooLarge))?;
         // SAFETY: `b` is a live block of this pool.
-        let size = unsafe { size_of_block(b) };
+        let (size, old_usable) = unsafe { (size_of_block(b), self.usable_of(b)) };
+        // The bytes the caller's pointer reaches, and all that a move keeps.
+        let kept = old_usable.min(len);
+        let caller = Caller::new(ptr.as_ptr(), kept);
         if addr & (align - 1) == 0 {
             if total <= size {
-                // SAFETY: as above.
-                unsafe { self.shrink_in_place(b, size, total, new_size) };
+                // SAFETY: as above; the caller's bytes are the block's
+                // payload from `ptr` on.
+                unsafe { self.shrink_in_place(b, size, total, new_size, caller) };
                 return Ok(ptr);
             }
             // SAFETY: as above; the next block is a block or the sentinel.
@@ -1227,49 +1377,62 @@ impl<'a> VarPool<'a> {
             };
             if next_size & FREE != 0 && size + (next_size & !FLAGS) >= total {
                 // SAFETY: `next` is a free block of this pool on its list.
-                unsafe { self.grow_in_place(b, size, next, next_size & !FLAGS, total, new_size) };
+                unsafe {
+                    self.grow_in_place(b, size, next, next_size & !FLAGS, total, new_size, caller);
+                }
                 return Ok(ptr);
             }
         }
-        // SAFETY: `b` is a live block.
-        let old_usable = unsafe { self.usable_of(b) };
         let new = self
             .try_alloc(new_size, align)
             .map_err(ReallocError::Alloc)?;
         // SAFETY: both allocations are live and distinct; the copy stays
-        // within both.
+        // within both, and within the bytes `ptr` reaches.
         unsafe {
-            ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), old_usable.min(new_size));
+            ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), kept.min(new_size));
         }
-        // SAFETY: `b` is still the live block of `ptr`.
-        unsafe { self.release(b, self.scrub) };
+        // SAFETY: `b` is still the live block of `ptr`, with the caller's
+        // bytes as above.
+        unsafe { self.release::<false>(b, ptr.as_ptr(), len, self.scrub) };
         Ok(new)
     }
 
-    /// Shrinks used block `b` of `size` bytes to `total` bytes.
+    /// Shrinks used block `b` of `size` bytes to `total` bytes. The
+    /// split-off tail lies in the allocation's old bytes: what it writes
+    /// there goes through `caller`.
     ///
     /// # Safety
     ///
-    /// `b` is a live block of this pool; `total <= size`.
-    unsafe fn shrink_in_place(&mut self, b: *mut Hdr, size: usize, total: usize, req: usize) {
+    /// `b` is a live block of this pool; `total <= size`; `caller` holds
+    /// the allocation's bytes that its caller's pointer reaches.
+    unsafe fn shrink_in_place(
+        &mut self,
+        b: *mut Hdr,
+        size: usize,
+        total: usize,
+        req: usize,
+        caller: Caller,
+    ) {
         let rest = size - total;
         let mut new_size = size;
         if rest >= MIN_BLOCK {
             new_size = total;
             // SAFETY: the tail is inside `b`, at least `MIN_BLOCK` long, and
-            // no longer used; its previous block (`b`) is used.
+            // no longer used; its previous block (`b`) is used. The caller's
+            // bytes lie in `b`'s payload, so in the tail only from its
+            // header on.
             unsafe {
                 (*b).size = total | ((*b).size & PREV_FREE);
                 let tail = b.byte_add(total);
-                (*tail).prev = b;
+                caller.write(&raw mut (*tail).prev, b);
                 self.mark_start(tail);
                 self.in_use -= rest;
-                self.make_free(tail, rest, false, self.scrub);
+                self.make_free::<true, false>(tail, rest, false, self.scrub, caller);
             }
         }
         if self.guard != 0 {
             // SAFETY: `b` is used, `new_size` bytes, for `req` bytes.
-            unsafe { self.arm_guards(b, new_size, req) };
+            unsafe { self.arm_guards(b, new_size, req, caller) };
         }
     }
 
@@ -1279,7 +1442,9 @@ impl<'a> VarPool<'a> {
     /// # Safety
     ///
     /// `b` is a live block of this pool and `next`, of `next_size` bytes,
-    /// the free block after it, with `size + next_size >= total`.
+    /// the free block after it, with `size + next_size >= total`; `caller`
+    /// holds the allocation's bytes that its caller's pointer reaches.
+    #[allow(clippy::too_many_arguments)]
     unsafe fn grow_in_place(
         &mut self,
         b: *mut Hdr,
@@ -1288,6 +1453,7 @@ impl<'a> VarPool<'a> {
         next_size: usize,
         total: usize,
         req: usize,
+        caller: Caller,
     ) {
         // SAFETY: the caller's contract; after the merge, the block after
         // `next` records a free predecessor, as `split_tail` needs.
@@ -1304,7 +1470,7 @@ impl<'a> VarPool<'a> {
                 self.counters.high_water = self.in_use;
             }
             if self.guard != 0 {
-                self.arm_guards(b, new_size, req);
+                self.arm_guards(b, new_size, req, caller);
             }
         }
     }

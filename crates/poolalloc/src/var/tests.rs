@@ -1015,3 +1015,151 @@ fn a_header_forged_in_user_data_is_not_trusted() {
     assert_eq!(pool.free(b), Err(FreeError::DoubleFree));
     pool.check().unwrap();
 }
+
+/// Calls `f` with the pool and a pointer derived from a `&mut [u8; N]`
+/// argument over the first `N` bytes of the allocation at `ptr`.
+///
+/// Stacked and Tree Borrows *protect* the bytes of a reference argument
+/// until the call returns, as they protect a `Box`'s bytes while
+/// `GlobalAlloc::dealloc` frees it: a write the pool makes into those bytes
+/// through its own pointer instead of the one it was given is undefined
+/// behaviour, which Miri reports.
+fn while_protected<'a, const N: usize, R>(
+    pool: &mut VarPool<'a>,
+    ptr: NonNull<u8>,
+    f: impl FnOnce(&mut VarPool<'a>, NonNull<u8>) -> R,
+) -> R {
+    assert!(pool.usable_size(ptr).unwrap() >= N);
+    // SAFETY: the allocation is live and at least `N` bytes long; it is initialised
+    // before a reference to it is made.
+    let bytes = unsafe {
+        ptr.as_ptr().write_bytes(0x5A, N);
+        &mut *ptr.as_ptr().cast::<[u8; N]>()
+    };
+    protected_call(pool, bytes, f)
+}
+
+#[inline(never)]
+fn protected_call<'a, const N: usize, R>(
+    pool: &mut VarPool<'a>,
+    bytes: &mut [u8; N],
+    f: impl FnOnce(&mut VarPool<'a>, NonNull<u8>) -> R,
+) -> R {
+    // Written through the reference: under Tree Borrows its bytes are now
+    // active, so a write through any other pointer is a conflict.
+    bytes.fill(0xA5);
+    f(pool, NonNull::from(bytes).cast())
+}
+
+/// Runs `f` on a fresh pool of 4 KiB with every combination of guards and
+/// scrubbing.
+fn with_each_setting(f: impl Fn(&mut VarPool<'_>, bool)) {
+    for (guards, scrub) in [(false, false), (false, true), (true, false), (true, true)] {
+        let mut mem = memory(4096);
+        let mut pool = VarPool::new(Region::new(&mut mem)).unwrap();
+        if guards {
+            pool.enable_guards(0).unwrap();
+        }
+        pool.set_scrub(scrub);
+        f(&mut pool, guards);
+        pool.check().unwrap();
+        assert_eq!(pool.verify_guards(), Ok(()));
+        assert_eq!(
+            pool.stats().free_blocks,
+            1,
+            "guards {guards}, scrub {scrub}"
+        );
+    }
+}
+
+#[test]
+fn a_free_without_merging_writes_the_links_through_the_callers_pointer() {
+    with_each_setting(|pool, _| {
+        let ptrs: Vec<_> = (0..3).map(|_| pool.alloc(64, 8).unwrap()).collect();
+        while_protected::<64, _>(pool, ptrs[1], |pool, p| pool.free(p)).unwrap();
+        pool.check().unwrap();
+        pool.free(ptrs[0]).unwrap();
+        pool.free(ptrs[2]).unwrap();
+    });
+}
+
+#[test]
+fn a_free_merging_both_ways_writes_the_payload_through_the_callers_pointer() {
+    with_each_setting(|pool, _| {
+        let ptrs: Vec<_> = (0..4).map(|_| pool.alloc(64, 8).unwrap()).collect();
+        pool.free(ptrs[0]).unwrap();
+        // Merges with the free block before it.
+        while_protected::<64, _>(pool, ptrs[1], |pool, p| pool.free(p)).unwrap();
+        pool.check().unwrap();
+        // Merges with the free blocks on both sides, unchecked.
+        pool.free(ptrs[3]).unwrap();
+        // SAFETY: `ptrs[2]` is live.
+        while_protected::<64, _>(pool, ptrs[2], |pool, p| unsafe { pool.free_unchecked(p) });
+    });
+}
+
+#[test]
+fn a_shrink_in_place_writes_the_tail_through_the_callers_pointer() {
+    with_each_setting(|pool, _| {
+        let a = pool.alloc(64, 8).unwrap();
+        // The block after is used, so the tail stays on its own.
+        let b = pool.alloc(64, 8).unwrap();
+        let a2 = while_protected::<64, _>(pool, a, |pool, p| pool.realloc(p, 8)).unwrap();
+        assert_eq!(a2, a);
+        pool.check().unwrap();
+        // The tail merges with the free block after it.
+        let b2 = while_protected::<64, _>(pool, b, |pool, p| pool.realloc(p, 1)).unwrap();
+        assert_eq!(b2, b);
+        pool.free(a).unwrap();
+        pool.free(b).unwrap();
+    });
+}
+
+#[test]
+fn a_realloc_that_grows_or_moves_writes_the_payload_through_the_callers_pointer() {
+    with_each_setting(|pool, _| {
+        // Grows in place into the free block after it.
+        let c = pool.alloc(64, 8).unwrap();
+        let c2 = while_protected::<64, _>(pool, c, |pool, p| pool.realloc(p, 500)).unwrap();
+        assert_eq!(c2, c);
+        pool.check().unwrap();
+        // Moves (the next block is used): the old block is freed.
+        let d = pool.alloc(64, 8).unwrap();
+        let e = pool.alloc(64, 8).unwrap();
+        let d2 = while_protected::<64, _>(pool, d, |pool, p| pool.realloc(p, 1000)).unwrap();
+        assert_ne!(d2, d);
+        // SAFETY: the first 64 bytes were kept.
+        assert_eq!(unsafe { d2.as_ptr().read() }, 0xA5);
+        for p in [c, d2, e] {
+            pool.free(p).unwrap();
+        }
+    });
+}
+
+#[test]
+fn a_caller_reaching_less_than_the_usable_size_is_written_only_there() {
+    // A pointer derived from a reference (or a `Box`) reaches only the
+    // referent's bytes, here 60 of the 64 usable ones: the pool writes the
+    // other 4 through its own pointer (Stacked Borrows rejects the
+    // caller's there).
+    with_each_setting(|pool, guards| {
+        let size = if guards { 64 } else { 60 };
+        let ptrs: Vec<_> = (0..4).map(|_| pool.alloc(size, 8).unwrap()).collect();
+        // SAFETY: `ptrs[1]` is live and the pointer reaches 60 bytes.
+        while_protected::<60, _>(pool, ptrs[1], |pool, p| unsafe {
+            pool.free_unchecked_within(p, 60)
+        });
+        let a = while_protected::<60, _>(pool, ptrs[0], |pool, p| pool.realloc_within(p, 60, 8, G))
+            .unwrap();
+        assert_eq!(a, ptrs[0]);
+        let c =
+            while_protected::<60, _>(pool, ptrs[2], |pool, p| pool.realloc_within(p, 60, 1000, G))
+                .unwrap();
+        assert_ne!(c, ptrs[2]);
+        // SAFETY: the first 60 bytes were kept.
+        assert_eq!(unsafe { c.as_ptr().add(59).read() }, 0xA5);
+        for p in [a, c, ptrs[3]] {
+            pool.free(p).unwrap();
+        }
+    });
+}
