@@ -1,20 +1,24 @@
 //! `poolalloc-bench-threads`: pools shared by threads, head to head.
 //!
-//! **W5 shared churn**: each of T threads keeps 16 values of 64 bytes live
-//! from one shared pool; each of its steps frees its oldest value (after
-//! checking its first word) and allocates (and fills) a new one. Reported:
-//! nanoseconds per step per thread, the slowest thread's time over its
-//! steps; lower is better, and equal across T means perfect scaling.
+//! **W5 shared hot pair**: each of T threads does W1 on one shared pool:
+//! allocate a 64-byte value, fill it, free it; 1,000,000 times per
+//! thread. Reported per thread count: nanoseconds per pair per thread
+//! (the slowest thread's time over its pairs) and the total throughput in
+//! millions of pairs per second. T = 1 is W1 single-threaded for the
+//! shared pools.
 //!
-//! Contenders: poolalloc `ThreadSafePool` (per-thread caches of 32),
-//! `LockFreePool`, `MutexLocked<BlockPool>` (parking_lot) and
-//! `SpinLocked<BlockPool>`; fastalloc's `ThreadSafePool` (a mutex around
-//! its pool); mimalloc and the system allocator through `GlobalAlloc`.
+//! Contenders: poolalloc `ThreadSafePool` (per-thread caches of 32 free
+//! slots), `LockFreePool`, `SpinLocked<BlockPool>` and
+//! `MutexLocked<BlockPool>` (parking_lot); `sharded-slab`'s `Slab`;
+//! `object-pool`'s `Pool`; fastalloc's `ThreadSafePool`; a
+//! `std::sync::Mutex<slab::Slab>`; mimalloc and the system allocator
+//! through `GlobalAlloc`.
 //!
-//! Method: one process; for each repetition every contender runs once per
-//! thread count, the order rotating; the report gives medians over
-//! repetitions and each median's ratio to the fastest at that thread
-//! count.
+//! Method: one process; before timing, every contender runs 1,000 pairs
+//! per thread under a check that each value reads back what was written.
+//! Then for each repetition every contender runs once per thread count,
+//! the order rotating by one each repetition; the report gives medians
+//! and minimums over repetitions and each median's ratio to the fastest.
 //!
 //! ```text
 //! cargo run --release -p poolalloc-bench --bin poolalloc-bench-threads
@@ -26,16 +30,14 @@ use core::ptr::NonNull;
 use poolalloc::BlockPool;
 use poolalloc::region::{HeapRegion, Region};
 use poolalloc::sync::{LockFreePool, MutexLocked, SpinLocked, ThreadSafePool};
-use std::collections::VecDeque;
-use std::sync::Barrier;
+use std::hint::black_box;
+use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 /// A 64-byte value.
 type Block = [u64; 8];
 
-/// Values each thread keeps live.
-const LIVE: usize = 16;
-/// Slots in every pool: enough for two threads' live values and caches.
+/// Slots in every pool: far more than the threads hold at once.
 const CAPACITY: usize = 4096;
 
 fn pattern(fill: u64) -> Block {
@@ -84,8 +86,9 @@ struct Ops<A, R, F> {
     free: F,
 }
 
-/// Runs W5 on `threads` threads; returns the slowest thread's time.
-fn run<H, A, R, F>(ops: &Ops<A, R, F>, threads: usize, steps: u64) -> Duration
+/// Runs W5 on `threads` threads, `steps` pairs each; returns the slowest
+/// thread's time. With `check`, every value is read back before its free.
+fn run<H, A, R, F>(ops: &Ops<A, R, F>, threads: usize, steps: u64, check: bool) -> Duration
 where
     H: Send,
     A: Fn(u64) -> H + Sync,
@@ -99,22 +102,22 @@ where
                 let start = &start;
                 s.spawn(move || {
                     let base = t << 40;
-                    let mut live: VecDeque<H> =
-                        (0..LIVE as u64).map(|i| (ops.alloc)(base + i)).collect();
                     start.wait();
                     let began = Instant::now();
-                    for next in LIVE as u64..LIVE as u64 + steps {
-                        let oldest = live.pop_front().expect("live values");
-                        let expected = base + next - LIVE as u64;
-                        assert_eq!((ops.first_word)(&oldest), expected, "a value changed");
-                        (ops.free)(oldest);
-                        live.push_back((ops.alloc)(base + next));
+                    if check {
+                        for i in 0..steps {
+                            let h = (ops.alloc)(base + i);
+                            assert_eq!((ops.first_word)(&h), base + i, "a value changed");
+                            (ops.free)(h);
+                        }
+                    } else {
+                        for i in 0..steps {
+                            // `black_box`: the compiler may not pair the
+                            // allocation with its free and drop both.
+                            (ops.free)(black_box((ops.alloc)(base + i)));
+                        }
                     }
-                    let took = began.elapsed();
-                    for h in live {
-                        (ops.free)(h);
-                    }
-                    took
+                    began.elapsed()
                 })
             })
             .collect();
@@ -126,17 +129,21 @@ where
     })
 }
 
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 10] = [
     "poolalloc ThreadSafePool",
     "poolalloc LockFreePool",
-    "poolalloc MutexLocked<BlockPool>",
     "poolalloc SpinLocked<BlockPool>",
+    "poolalloc MutexLocked<BlockPool>",
+    "sharded-slab",
+    "object-pool",
     "fastalloc ThreadSafePool",
+    "Mutex<slab::Slab>",
     "mimalloc",
     "system",
 ];
 
-fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
+/// Runs contender `which`, built fresh, on `threads` threads.
+fn run_contender(which: usize, threads: usize, steps: u64, check: bool) -> Duration {
     match which {
         0 => {
             let pool = ThreadSafePool::<Block>::builder()
@@ -149,7 +156,7 @@ fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
                 first_word: first_of,
                 free: drop,
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
         }
         1 => with_region(|region| {
             let pool = LockFreePool::new(region, 64, 8).expect("a pool");
@@ -159,19 +166,9 @@ fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
                 // SAFETY: allocated from this pool and freed once.
                 free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
         }),
         2 => with_region(|region| {
-            let pool = MutexLocked::new(BlockPool::new(region, 64, 8).expect("a pool"));
-            let ops = Ops {
-                alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
-                first_word: read_first,
-                // SAFETY: allocated from this pool and freed once.
-                free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
-            };
-            run(&ops, threads, steps)
-        }),
-        3 => with_region(|region| {
             let pool = SpinLocked::new(BlockPool::new(region, 64, 8).expect("a pool"));
             let ops = Ops {
                 alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
@@ -179,18 +176,63 @@ fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
                 // SAFETY: allocated from this pool and freed once.
                 free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
+        }),
+        3 => with_region(|region| {
+            let pool = MutexLocked::new(BlockPool::new(region, 64, 8).expect("a pool"));
+            let ops = Ops {
+                alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
+                first_word: read_first,
+                // SAFETY: allocated from this pool and freed once.
+                free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
+            };
+            run(&ops, threads, steps, check)
         }),
         4 => {
+            let slab = sharded_slab::Slab::<Block>::new();
+            let ops = Ops {
+                alloc: |fill| slab.insert(pattern(fill)).expect("a free slot"),
+                first_word: |&key: &usize| slab.get(key).expect("a live key")[0],
+                free: |key| {
+                    slab.remove(key);
+                },
+            };
+            run(&ops, threads, steps, check)
+        }
+        5 => {
+            let pool = object_pool::Pool::new(CAPACITY, || pattern(0));
+            let ops = Ops {
+                alloc: |fill| {
+                    let mut v = pool.try_pull().expect("a free value");
+                    *v = pattern(fill);
+                    v
+                },
+                first_word: first_of,
+                free: drop,
+            };
+            run(&ops, threads, steps, check)
+        }
+        6 => {
             let pool = fastalloc::ThreadSafePool::<Block>::new(CAPACITY).expect("a pool");
             let ops = Ops {
                 alloc: |fill| pool.allocate(pattern(fill)).expect("a free slot"),
                 first_word: first_of,
                 free: drop,
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
         }
-        5 => {
+        7 => {
+            let slab = Mutex::new(slab::Slab::<Block>::with_capacity(CAPACITY));
+            let ops = Ops {
+                alloc: |fill| slab.lock().expect("unpoisoned").insert(pattern(fill)),
+                first_word: |&key: &usize| slab.lock().expect("unpoisoned")[key][0],
+                free: |key| {
+                    slab.lock().expect("unpoisoned").remove(key);
+                },
+            };
+            run(&ops, threads, steps, check)
+        }
+        8 => {
             let ops = Ops {
                 alloc: |fill| global_alloc(&mimalloc::MiMalloc, fill),
                 first_word: read_first,
@@ -199,7 +241,7 @@ fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
                     mimalloc::MiMalloc.dealloc(h.0.as_ptr().cast(), LAYOUT)
                 },
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
         }
         _ => {
             let ops = Ops {
@@ -210,7 +252,7 @@ fn run_contender(which: usize, threads: usize, steps: u64) -> Duration {
                     std::alloc::System.dealloc(h.0.as_ptr().cast(), LAYOUT)
                 },
             };
-            run(&ops, threads, steps)
+            run(&ops, threads, steps, check)
         }
     }
 }
@@ -227,25 +269,27 @@ fn with_region<R>(f: impl FnOnce(Region<'_>) -> R) -> R {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (steps, reps) = if quick { (50_000, 3) } else { (1_000_000, 9) };
+    let (steps, reps) = if quick { (50_000, 3) } else { (1_000_000, 11) };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let thread_counts: Vec<usize> = [1, 2, 4]
-        .into_iter()
-        .filter(|&t| t <= cores.max(2))
-        .collect();
+    let thread_counts = [1usize, 2];
+    for threads in thread_counts {
+        for which in 0..NAMES.len() {
+            run_contender(which, threads, 1_000, true);
+        }
+    }
     let mut samples = vec![vec![Vec::new(); NAMES.len()]; thread_counts.len()];
     for rep in 0..reps {
         eprintln!("repetition {}/{reps}", rep + 1);
         for (ti, &threads) in thread_counts.iter().enumerate() {
             for k in 0..NAMES.len() {
                 let which = (k + rep) % NAMES.len();
-                let took = run_contender(which, threads, steps);
+                let took = run_contender(which, threads, steps, false);
                 samples[ti][which].push(took.as_nanos() as f64 / steps as f64);
             }
         }
     }
     println!(
-        "W5 shared churn: {LIVE} live 64-byte values per thread, {steps} steps per thread, {reps} repetitions on {cores} cores\n"
+        "W5 shared hot pair: 64-byte values, {steps} pairs per thread, {reps} repetitions, {cores} cores\n"
     );
     for (ti, &threads) in thread_counts.iter().enumerate() {
         let mut rows: Vec<(f64, f64, &str)> = samples[ti]
@@ -258,12 +302,13 @@ fn main() {
             .collect();
         rows.sort_by(|a, b| a.0.total_cmp(&b.0));
         let best = rows[0].0;
-        println!("### {threads} thread(s): ns per step per thread\n");
-        println!("| contender | median | min | ratio |");
-        println!("|---|---:|---:|---:|");
+        println!("### {threads} thread(s)\n");
+        println!("| contender | ns/pair/thread (median) | min | Mpairs/s total | ratio |");
+        println!("|---|---:|---:|---:|---:|");
         for (median, min, name) in rows {
+            let throughput = threads as f64 * 1_000.0 / median;
             println!(
-                "| {name} | {median:.2} | {min:.2} | {:.2}x |",
+                "| {name} | {median:.2} | {min:.2} | {throughput:.1} | {:.2}x |",
                 median / best
             );
         }

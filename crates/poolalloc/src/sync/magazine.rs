@@ -15,9 +15,11 @@
 //! (if their pools still exist). A freed index goes to the magazine of the
 //! thread that frees it, whichever thread allocated it.
 
+use alloc::boxed::Box;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell, UnsafeCell};
+use core::ptr;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -66,30 +68,57 @@ impl DepotState {
     }
 }
 
-/// One thread's cache of one pool's indices.
+/// One thread's cache of one pool's indices. Boxed, so that its address
+/// stays put while the thread's list of magazines changes.
 struct Magazine {
     id: u64,
     depot: Weak<Depot>,
-    indices: Vec<u32>,
+    /// The cached indices; capacity `cache`, never exceeded, so pushing
+    /// and popping never allocate.
+    indices: UnsafeCell<Vec<u32>>,
+    /// Set while a `CachedIndices` method works on `indices`: a re-entrant
+    /// call (through the global allocator, say) then skips the magazine.
+    busy: Cell<bool>,
 }
 
 /// A thread's magazines, one per pool it has used.
 struct Magazines {
-    list: Vec<Magazine>,
+    // Boxed: `LAST` points at a magazine while the list grows.
+    #[allow(clippy::vec_box)]
+    list: Vec<Box<Magazine>>,
 }
 
 impl Drop for Magazines {
     fn drop(&mut self) {
+        // Nothing may reach the magazines through `LAST` any more.
+        LAST.set(Last::NONE);
         for magazine in self.list.drain(..) {
             if let Some(depot) = magazine.depot.upgrade() {
-                depot.lock().free.extend(magazine.indices);
+                depot.lock().free.extend(magazine.indices.into_inner());
             }
         }
     }
 }
 
+/// The magazine of the pool this thread used last: the fast path, a
+/// plain thread-local read with no lazy initialisation and no destructor.
+#[derive(Clone, Copy)]
+struct Last {
+    id: u64,
+    magazine: *const Magazine,
+}
+
+impl Last {
+    /// No pool: pool ids are below `u64::MAX`.
+    const NONE: Last = Last {
+        id: u64::MAX,
+        magazine: ptr::null(),
+    };
+}
+
 std::thread_local! {
     static MAGAZINES: RefCell<Magazines> = const { RefCell::new(Magazines { list: Vec::new() }) };
+    static LAST: Cell<Last> = const { Cell::new(Last::NONE) };
 }
 
 /// Indices `0..capacity`, allocated and freed through per-thread
@@ -128,9 +157,38 @@ impl CachedIndices {
 
     /// Runs `f` on this thread's magazine for this pool (made on first
     /// use), or returns `None` if there is none to be had: caching is off,
-    /// the thread is exiting, or the magazines are in use further up the
+    /// the thread is exiting, or the magazine is in use further up the
     /// stack.
+    #[inline(always)]
     fn with_magazine<R>(&self, f: impl FnOnce(&mut Vec<u32>) -> R) -> Option<R> {
+        let last = LAST.get();
+        let magazine = if last.id == self.id {
+            last.magazine
+        } else {
+            self.find_magazine()?
+        };
+        // SAFETY: `LAST` and `find_magazine` give only magazines of this
+        // pool on this thread, boxed in the thread's list. A magazine
+        // leaves the list only when its pool is dropped (its id is then
+        // never matched again, as ids are not reused) or when the thread's
+        // list is destroyed (which clears `LAST` first); `self` is borrowed,
+        // so neither has happened.
+        let magazine = unsafe { &*magazine };
+        if magazine.busy.replace(true) {
+            return None;
+        }
+        // SAFETY: the magazine is this thread's, and `busy` makes this the
+        // only reference to its indices until it is cleared below.
+        let result = f(unsafe { &mut *magazine.indices.get() });
+        magazine.busy.set(false);
+        Some(result)
+    }
+
+    /// This thread's magazine for this pool, made if need be, and
+    /// remembered in `LAST`; `None` when caching is off or the thread's
+    /// magazines are gone (the thread is exiting) or being changed.
+    #[cold]
+    fn find_magazine(&self) -> Option<*const Magazine> {
         if self.cache == 0 {
             return None;
         }
@@ -138,31 +196,45 @@ impl CachedIndices {
             .try_with(|magazines| {
                 let mut magazines = magazines.try_borrow_mut().ok()?;
                 let list = &mut magazines.list;
-                let at = match list.iter().position(|m| m.id == self.id) {
+                let found = list.iter().position(|m| m.id == self.id);
+                let at = match found {
                     Some(at) => at,
                     None => {
                         // Forget the magazines of pools that are gone.
                         list.retain(|m| m.depot.strong_count() > 0);
-                        list.push(Magazine {
+                        list.push(Box::new(Magazine {
                             id: self.id,
                             depot: Arc::downgrade(&self.depot),
-                            indices: Vec::with_capacity(self.cache),
-                        });
+                            indices: UnsafeCell::new(Vec::with_capacity(self.cache)),
+                            busy: Cell::new(false),
+                        }));
                         list.len() - 1
                     }
                 };
-                Some(f(&mut list[at].indices))
+                let magazine: *const Magazine = &*list[at];
+                LAST.set(Last {
+                    id: self.id,
+                    magazine,
+                });
+                Some(magazine)
             })
             .ok()
             .flatten()
     }
 
     /// An index no one holds, or `None` if all are held.
+    #[inline]
     pub(crate) fn alloc(&self) -> Option<u32> {
+        match self.with_magazine(Vec::pop) {
+            Some(Some(index)) => Some(index),
+            _ => self.alloc_slow(),
+        }
+    }
+
+    /// `alloc` when the magazine is empty (or unavailable).
+    #[cold]
+    fn alloc_slow(&self) -> Option<u32> {
         let cached = self.with_magazine(|magazine| {
-            if let Some(index) = magazine.pop() {
-                return Some(index);
-            }
             // Refill half a magazine (at least one) under one lock.
             let want = (self.cache / 2).max(1);
             self.depot.lock().take(magazine, want);
@@ -184,13 +256,28 @@ impl CachedIndices {
     ///
     /// `index` was returned by [`alloc`](Self::alloc) of this value and has
     /// not been freed since.
+    #[inline]
     pub(crate) unsafe fn free(&self, index: u32) {
-        let cached = self.with_magazine(|magazine| {
-            if magazine.len() == self.cache {
-                // Full: send the older half to the depot under one lock.
-                let half = (self.cache / 2).max(1);
-                self.depot.lock().free.extend(magazine.drain(..half));
+        let pushed = self.with_magazine(|magazine| {
+            // Within the capacity reserved at creation: no allocation.
+            let room = magazine.len() < self.cache;
+            if room {
+                magazine.push(index);
             }
+            room
+        });
+        if pushed != Some(true) {
+            self.free_slow(index);
+        }
+    }
+
+    /// `free` when the magazine is full (or unavailable).
+    #[cold]
+    fn free_slow(&self, index: u32) {
+        let cached = self.with_magazine(|magazine| {
+            // Full: send the older half to the depot under one lock.
+            let half = (self.cache / 2).max(1);
+            self.depot.lock().free.extend(magazine.drain(..half));
             magazine.push(index);
         });
         if cached.is_none() {
@@ -221,7 +308,8 @@ impl CachedIndices {
 impl Drop for CachedIndices {
     fn drop(&mut self) {
         // Drop this thread's magazine now; other threads forget theirs when
-        // they next make one, or when they exit.
+        // they next make one, or when they exit. `LAST` may still name it,
+        // but under an id no pool will have again.
         let _ = MAGAZINES.try_with(|magazines| {
             if let Ok(mut magazines) = magazines.try_borrow_mut() {
                 magazines.list.retain(|m| m.id != self.id);
