@@ -1,6 +1,5 @@
 //! [`GrowingPool`]: a typed pool that adds chunks of slots as it fills.
 
-use super::MAX_SLOTS;
 use super::api::typed_pool_api;
 use super::config::{GrowthStrategy, PoolConfig};
 use super::core::{Core, SlotSource, drop_values};
@@ -68,7 +67,8 @@ pub struct GrowingPool<T, S: Strategy = Stack> {
 
 impl<T> GrowingPool<T> {
     /// A pool of `capacity` slots at first, doubling when full, with no
-    /// maximum but [`MAX_SLOTS`], and the [`Stack`] strategy.
+    /// maximum but [`MAX_SLOTS`](super::MAX_SLOTS) (or, where fewer fit in the address space,
+    /// as many as fit), and the [`Stack`] strategy.
     pub fn new(capacity: usize) -> Result<Self, ConfigError> {
         Self::with_config(PoolConfig::with_capacity(capacity)?)
     }
@@ -87,9 +87,16 @@ impl<T, S: Strategy> GrowingPool<T, S> {
     /// growth.
     pub fn with_strategy(config: PoolConfig<T>) -> Result<Self, ConfigError> {
         let geometry = Geometry::new::<T>(config.alignment);
-        let max_capacity = config.max_capacity.unwrap_or(MAX_SLOTS);
-        // Fail now, not at some growth, if the maximum cannot be laid out.
-        geometry.layout(max_capacity)?;
+        let max_capacity = match config.max_capacity {
+            Some(max_capacity) => {
+                // Fail now, not at some growth, if the maximum cannot be
+                // laid out.
+                geometry.layout(max_capacity)?;
+                max_capacity
+            }
+            // No maximum: as many slots as can be laid out.
+            None => geometry.max_len(),
+        };
         let capacity = config.capacity;
         let chunk = Chunk::new(geometry, capacity)?;
         let first_base = chunk.base();

@@ -119,6 +119,15 @@ impl Geometry {
     }
 
     /// The layout of a chunk of `len` slots.
+    /// The most slots one allocation can hold: [`MAX_SLOTS`], or fewer
+    /// where that many would not fit in the address space (on 32-bit
+    /// targets, say).
+    pub(crate) fn max_len(&self) -> usize {
+        // `stride` is a non-zero multiple of `align`, so every multiple of
+        // it up to `isize::MAX` is a valid layout size.
+        MAX_SLOTS.min(isize::MAX as usize / self.stride)
+    }
+
     pub(crate) fn layout(&self, len: usize) -> Result<Layout, ConfigError> {
         let too_large = ConfigError::CapacityTooLarge { requested: len };
         if len > MAX_SLOTS {
