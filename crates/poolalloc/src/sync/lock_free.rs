@@ -91,6 +91,31 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
+/// Exponential back-off after a lost compare-and-swap: spinning a little
+/// before retrying lets the winner's cache line settle instead of bouncing
+/// it between cores on every attempt. Bounded, so a retry always comes.
+struct Backoff {
+    spins: u32,
+}
+
+impl Backoff {
+    /// The most spins before a retry.
+    const MAX_SPINS: u32 = 64;
+
+    #[inline]
+    fn new() -> Self {
+        Backoff { spins: 1 }
+    }
+
+    #[inline]
+    fn spin(&mut self) {
+        for _ in 0..self.spins {
+            core::hint::spin_loop();
+        }
+        self.spins = (self.spins * 2).min(Self::MAX_SPINS);
+    }
+}
+
 /// A link value: the end of the free stack.
 pub(crate) const END: u32 = u32::MAX;
 /// A link value: the block is handed out.
@@ -349,6 +374,7 @@ impl<'a> LockFreePool<'a> {
     /// Pops the top of the free stack.
     #[inline]
     fn pop(&self) -> Option<u32> {
+        let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Acquire);
         loop {
             let index = index_of(head);
@@ -381,7 +407,10 @@ impl<'a> LockFreePool<'a> {
                 .compare_exchange_weak(head, new, Ordering::Acquire, Ordering::Acquire)
             {
                 Ok(_) => return Some(index),
-                Err(now) => head = now,
+                Err(now) => {
+                    backoff.spin();
+                    head = now;
+                }
             }
         }
     }
@@ -444,6 +473,7 @@ impl<'a> LockFreePool<'a> {
     fn push(&self, index: u32) {
         // SAFETY: callers pass indices below `count`.
         let link = unsafe { self.link(index) };
+        let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             link.store(index_of(head), Ordering::Relaxed);
@@ -453,7 +483,10 @@ impl<'a> LockFreePool<'a> {
                 .compare_exchange_weak(head, new, Ordering::Release, Ordering::Relaxed)
             {
                 Ok(_) => return,
-                Err(now) => head = now,
+                Err(now) => {
+                    backoff.spin();
+                    head = now;
+                }
             }
         }
     }
