@@ -27,9 +27,10 @@
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
+use lock_api::RawMutex;
 use poolalloc::BlockPool;
 use poolalloc::region::{HeapRegion, Region};
-use poolalloc::sync::{LockFreePool, MutexLocked, SpinLocked, ThreadSafePool};
+use poolalloc::sync::{LockFreePool, Locked, MutexLocked, SpinLocked, ThreadSafePool};
 use std::hint::black_box;
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
@@ -170,23 +171,11 @@ fn run_contender(which: usize, threads: usize, steps: u64, check: bool) -> Durat
         }),
         2 => with_region(|region| {
             let pool = SpinLocked::new(BlockPool::new(region, 64, 8).expect("a pool"));
-            let ops = Ops {
-                alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
-                first_word: read_first,
-                // SAFETY: allocated from this pool and freed once.
-                free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
-            };
-            run(&ops, threads, steps, check)
+            run_locked(&pool, threads, steps, check)
         }),
         3 => with_region(|region| {
             let pool = MutexLocked::new(BlockPool::new(region, 64, 8).expect("a pool"));
-            let ops = Ops {
-                alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
-                first_word: read_first,
-                // SAFETY: allocated from this pool and freed once.
-                free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
-            };
-            run(&ops, threads, steps, check)
+            run_locked(&pool, threads, steps, check)
         }),
         4 => {
             let slab = sharded_slab::Slab::<Block>::new();
@@ -255,6 +244,22 @@ fn run_contender(which: usize, threads: usize, steps: u64, check: bool) -> Durat
             run(&ops, threads, steps, check)
         }
     }
+}
+
+/// Runs W5 on a `BlockPool` behind lock `R`.
+fn run_locked<R: RawMutex + Sync>(
+    pool: &Locked<BlockPool<'_>, R>,
+    threads: usize,
+    steps: u64,
+    check: bool,
+) -> Duration {
+    let ops = Ops {
+        alloc: |fill| fill_block(pool.alloc().expect("a free block"), fill),
+        first_word: read_first,
+        // SAFETY: allocated from this pool and freed once.
+        free: |h: BlockPtr| unsafe { pool.free_unchecked(h.0.cast()) },
+    };
+    run(&ops, threads, steps, check)
 }
 
 /// Runs `f` over a heap region big enough for `CAPACITY` blocks plus a
