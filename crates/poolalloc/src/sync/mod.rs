@@ -6,7 +6,8 @@
 //!   feature `critical-section`).
 //! - [`LockFreePool`]: fixed-size blocks behind `&self`, allocated and
 //!   freed with compare-and-swap on one 64-bit word: a Treiber stack of
-//!   32-bit block indices tagged against ABA.
+//!   32-bit block indices tagged against ABA; [`LockFreeTypedPool`] is its
+//!   typed form, with RAII handles.
 //! - [`GlobalDeque`]: a `static` byte queue behind a lock, for interrupt
 //!   handlers ([`CriticalSectionDeque`]) or threads ([`SpinDeque`]).
 //! - [`SpscQueue`]: a lock-free byte ring for one producer and one
@@ -25,6 +26,7 @@ mod atomic;
 mod critical;
 pub mod deque;
 pub mod lock_free;
+pub mod lock_free_typed;
 pub mod locked;
 #[cfg(feature = "std")]
 mod magazine;
@@ -41,6 +43,7 @@ pub use critical::CriticalSectionRawMutex;
 pub use deque::CriticalSectionDeque;
 pub use deque::{GlobalDeque, QueueFull, SpinDeque};
 pub use lock_free::LockFreePool;
+pub use lock_free_typed::{LockFreeOwned, LockFreeTypedPool};
 #[cfg(feature = "critical-section")]
 pub use locked::CriticalSectionLocked;
 #[cfg(feature = "parking_lot")]
