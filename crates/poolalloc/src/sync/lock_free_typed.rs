@@ -199,7 +199,10 @@ mod tests {
             .collect();
         assert_eq!(pool.try_alloc(99).err(), Some(99));
         assert!(held.iter().enumerate().all(|(i, v)| **v == i as u64));
-        assert!(held.iter().all(|v| (&**v as *const u64).addr() % 8 == 0));
+        assert!(
+            held.iter()
+                .all(|v| (&**v as *const u64).addr() % align_of::<u64>() == 0)
+        );
         assert_eq!(pool.len(), pool.capacity());
         let first = held.into_iter().next().unwrap();
         assert_eq!(first.into_inner(), 0);
